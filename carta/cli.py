@@ -1,0 +1,218 @@
+"""The command line: the only module that prints or chooses an exit code.
+
+Exit codes: 0 ok, 1 content errors, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import ContentError, ContentErrors, UsageError
+
+OK, CONTENT_ERRORS, USAGE = 0, 1, 2
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 on usage errors: keep that
+        self.print_usage(sys.stderr)
+        self.exit(USAGE, f"carta: errore: {message}\n")
+
+
+def make_parser() -> Parser:
+    parser = Parser(
+        prog="carta",
+        description="Costruisce la Carta d'Ambito: un sito statico di servizi, enti e iniziative.",
+    )
+    parser.add_argument("--version", action="version", version=f"carta {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMANDO", parser_class=Parser)
+
+    def content_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--content",
+            type=Path,
+            default=Path("content"),
+            help="cartella dei contenuti (default: content)",
+        )
+
+    def out_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--out", type=Path, default=Path("site"), help="cartella di uscita (default: site)"
+        )
+        p.add_argument(
+            "--templates",
+            type=Path,
+            default=None,
+            help="cartella dei modelli (default: templates del progetto)",
+        )
+
+    p = sub.add_parser("build", help="controlla i contenuti e costruisce il sito")
+    content_options(p)
+    out_options(p)
+    p.add_argument("--strict", action="store_true", help="tratta gli avvisi come errori")
+
+    p = sub.add_parser("check", help="controlla i contenuti e segnala tutti i problemi")
+    content_options(p)
+    p.add_argument("--strict", action="store_true", help="tratta gli avvisi come errori")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+    p = sub.add_parser("serve", help="costruisce e serve il sito, ricostruendolo a ogni modifica")
+    content_options(p)
+    out_options(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--no-reload", dest="reload", action="store_false", help="senza ricostruzione automatica"
+    )
+
+    p = sub.add_parser("new", help="crea lo scheletro di una nuova scheda")
+    p.add_argument(
+        "kind", choices=("servizio", "ente", "iniziativa"), metavar="servizio|ente|iniziativa"
+    )
+    p.add_argument("title", metavar="TITOLO")
+    content_options(p)
+
+    p = sub.add_parser("schema", help="stampa lo JSON Schema del modello dei contenuti")
+    p.add_argument(
+        "--kind",
+        choices=(
+            "servizio",
+            "ente",
+            "iniziativa",
+            "pagina",
+            "carta",
+            "aree",
+            "destinatari",
+            "territorio",
+            "sinonimi",
+        ),
+        default=None,
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    command = args.command or "build"
+    if args.command is None:
+        args = parser.parse_args(["build", *(argv or [])] if argv is not None else ["build"])
+    try:
+        return COMMANDS[command](args)
+    except UsageError as exc:
+        print(f"carta: errore: {exc}", file=sys.stderr)
+        return USAGE
+    except KeyboardInterrupt:
+        return OK
+
+
+def report(problems: list[ContentError]) -> None:
+    for p in problems:
+        print(p)
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    parts = []
+    if errors:
+        parts.append(f"{errors} {'errore' if errors == 1 else 'errori'}")
+    if warnings:
+        parts.append(f"{warnings} {'avviso' if warnings == 1 else 'avvisi'}")
+    if parts:
+        print(" e ".join(parts) + ".", file=sys.stderr)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .pipeline import build
+
+    try:
+        result = build(args.content, args.out, templates=args.templates, strict=args.strict)
+    except ContentErrors as exc:
+        report(exc.problems)
+        print(f"Sito non costruito: {args.out} non è stato modificato.", file=sys.stderr)
+        return CONTENT_ERRORS
+    report(result.warnings)
+    print(f"Sito costruito in {args.out}/ ({result.pages} file).", file=sys.stderr)
+    return OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .pipeline import check
+
+    site, problems = check(args.content, strict=args.strict)
+    if args.format == "json":
+        json.dump([p.as_dict() for p in problems], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        report(problems)
+        if site is not None:
+            print(
+                f"Contenuti corretti: {len(site.servizi)} servizi, {len(site.enti)} enti, "
+                f"{len(site.iniziative)} iniziative, {len(site.pagine)} pagine.",
+                file=sys.stderr,
+            )
+    return OK if site is not None else CONTENT_ERRORS
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .pipeline import build
+    from .render import default_templates
+    from .server import serve
+
+    templates = args.templates or default_templates()
+    if not args.content.is_dir():
+        raise UsageError(f"cartella dei contenuti non trovata: {args.content}")
+
+    def rebuild() -> list[ContentError]:
+        return build(args.content, args.out, templates=templates).warnings
+
+    def log(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    try:
+        serve(
+            args.content,
+            args.out,
+            templates=templates,
+            host=args.host,
+            port=args.port,
+            reload=args.reload,
+            build=rebuild,
+            log=log,
+        )
+    except OSError as exc:
+        raise UsageError(
+            f"non riesco a servire su {args.host}:{args.port}: {exc.strerror or exc}"
+        ) from None
+    return OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .scaffold import new_entry
+
+    path = new_entry(args.content, args.kind, args.title)
+    print(f"Creato {path}: completa i campi e verifica con 'carta check'.", file=sys.stderr)
+    print(path)
+    return OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import dumps
+
+    sys.stdout.write(dumps(args.kind))
+    return OK
+
+
+COMMANDS = {
+    "build": cmd_build,
+    "check": cmd_check,
+    "serve": cmd_serve,
+    "new": cmd_new,
+    "schema": cmd_schema,
+}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

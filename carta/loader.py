@@ -1,0 +1,263 @@
+"""Stage 1: files → raw entries (front matter + body + where each key sits).
+
+The loader knows the folder layout and the file format; it does not know the model.
+Every problem is collected; nothing here raises for a content mistake.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import yamlstrict
+from .errors import ContentError
+
+#: folder → kind of entry it holds
+ENTRY_FOLDERS: dict[str, str] = {
+    "servizi": "servizio",
+    "enti": "ente",
+    "iniziative": "iniziativa",
+    "pagine": "pagina",
+}
+#: the YAML files of a content folder and whether each must exist
+DATA_FILES: dict[str, bool] = {
+    "carta.yaml": True,
+    "aree.yaml": True,
+    "destinatari.yaml": True,
+    "territorio.yaml": True,
+    "sinonimi.yaml": False,
+}
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_IGNORED = re.compile(r"^(\.|_|~)|(~|\.swp|\.swx|\.tmp|\.bak)$")
+
+
+@dataclass
+class RawEntry:
+    """One Markdown entry as read from disk."""
+
+    kind: str
+    slug: str
+    path: str  # as shown to editors, relative to the folder above content/
+    front_text: str
+    data: Any
+    body: str
+    body_line: int  # 1-based line of the first body line in the file
+
+    @cached_property
+    def positions(self) -> yamlstrict.Positions:
+        # front matter starts on line 2 (line 1 is the opening ---)
+        return yamlstrict.positions(self.front_text, line_offset=1)
+
+    def where(self, path: tuple[str | int, ...], *, key: bool = False) -> tuple[int, int]:
+        return self.positions.of(path, key=key)
+
+
+@dataclass
+class RawData:
+    """One YAML data file (carta.yaml, aree.yaml, …)."""
+
+    name: str
+    path: str
+    text: str
+    data: Any
+
+    @cached_property
+    def positions(self) -> yamlstrict.Positions:
+        return yamlstrict.positions(self.text)
+
+    def where(self, path: tuple[str | int, ...], *, key: bool = False) -> tuple[int, int]:
+        return self.positions.of(path, key=key)
+
+
+@dataclass
+class RawContent:
+    root: Path
+    entries: list[RawEntry] = field(default_factory=list)
+    data: dict[str, RawData] = field(default_factory=dict)
+    problems: list[ContentError] = field(default_factory=list)
+
+
+def display_path(path: Path, root: Path) -> str:
+    """Path as an editor sees it: ``content/servizi/sad.md`` (relative to the content's parent)."""
+    try:
+        return path.relative_to(root.parent).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def load_content(root: Path) -> RawContent:
+    """Read every file under ``root``. Problems are collected in ``RawContent.problems``."""
+    out = RawContent(root=root)
+    for name in sorted(p.name for p in root.iterdir()):
+        path = root / name
+        shown = display_path(path, root)
+        if _IGNORED.search(name):
+            continue
+        if path.is_dir():
+            if name in ENTRY_FOLDERS:
+                _load_folder(path, ENTRY_FOLDERS[name], root, out)
+            else:
+                expected = ", ".join(f"{f}/" for f in ENTRY_FOLDERS)
+                out.problems.append(
+                    ContentError(shown, 0, 0, "", f"cartella sconosciuta: attese {expected}")
+                )
+        elif name in DATA_FILES:
+            _load_data_file(path, name, root, out)
+        else:
+            expected = ", ".join(DATA_FILES)
+            out.problems.append(
+                ContentError(
+                    shown,
+                    0,
+                    0,
+                    "",
+                    f"file sconosciuto: attesi {expected} e le cartelle delle schede",
+                )
+            )
+    for name, required in DATA_FILES.items():
+        if (
+            required
+            and name not in out.data
+            and not any(p.path == display_path(root / name, root) for p in out.problems)
+        ):
+            out.problems.append(
+                ContentError(
+                    display_path(root / name, root), 0, 0, "", "file obbligatorio mancante"
+                )
+            )
+    return out
+
+
+def _read_text(path: Path, shown: str, out: RawContent) -> str | None:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        out.problems.append(
+            ContentError(
+                shown,
+                line,
+                column,
+                "",
+                f"il file non è in UTF-8 (byte 0x{raw[exc.start]:02x}): salvalo con codifica UTF-8",
+            )
+        )
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _load_data_file(path: Path, name: str, root: Path, out: RawContent) -> None:
+    shown = display_path(path, root)
+    text = _read_text(path, shown, out)
+    if text is None:
+        return
+    if not text.strip():
+        out.problems.append(ContentError(shown, 0, 0, "", "il file è vuoto"))
+        return
+    try:
+        data = yamlstrict.load(text)
+    except yaml.YAMLError as exc:
+        p = yamlstrict.describe(exc)
+        out.problems.append(ContentError(shown, p.line, p.column, "", p.message))
+        return
+    out.data[name] = RawData(name=name, path=shown, text=text, data=data)
+
+
+def _load_folder(folder: Path, kind: str, root: Path, out: RawContent) -> None:
+    for path in sorted(folder.iterdir()):
+        shown = display_path(path, root)
+        if _IGNORED.search(path.name):
+            continue
+        if path.is_dir():
+            out.problems.append(
+                ContentError(shown, 0, 0, "", f"sottocartella non ammessa in {folder.name}/")
+            )
+            continue
+        if path.suffix != ".md":
+            out.problems.append(
+                ContentError(
+                    shown, 0, 0, "", f"tipo di file non ammesso in {folder.name}/: attesi file .md"
+                )
+            )
+            continue
+        slug = path.stem
+        if not SLUG_RE.match(slug):
+            out.problems.append(
+                ContentError(
+                    shown,
+                    0,
+                    0,
+                    "",
+                    f"nome di file non valido {path.name!r}: usa solo lettere minuscole, cifre e "
+                    f"trattini (ad esempio {suggest_slug(slug)!r}.md)",
+                )
+            )
+            continue
+        entry = _split_entry(path, shown, kind, slug, out)
+        if entry is not None:
+            out.entries.append(entry)
+
+
+def _split_entry(path: Path, shown: str, kind: str, slug: str, out: RawContent) -> RawEntry | None:
+    text = _read_text(path, shown, out)
+    if text is None:
+        return None
+    if not text.strip():
+        out.problems.append(
+            ContentError(
+                shown, 0, 0, "", "il file è vuoto: serve l'intestazione tra due righe '---'"
+            )
+        )
+        return None
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        out.problems.append(
+            ContentError(shown, 1, 1, "", "manca l'intestazione: la prima riga deve essere '---'")
+        )
+        return None
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if end is None:
+        out.problems.append(
+            ContentError(
+                shown, 1, 1, "", "intestazione non chiusa: manca la riga '---' che la termina"
+            )
+        )
+        return None
+    front = "\n".join(lines[1:end]) + "\n"
+    try:
+        data = yamlstrict.load(front)
+    except yaml.YAMLError as exc:
+        p = yamlstrict.describe(exc)
+        out.problems.append(
+            ContentError(shown, p.line + 1 if p.line else 1, p.column or 1, "", p.message)
+        )
+        return None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        out.problems.append(
+            ContentError(
+                shown, 2, 1, "", "l'intestazione deve essere un elenco di chiavi 'chiave: valore'"
+            )
+        )
+        return None
+    body = "\n".join(lines[end + 1 :])
+    return RawEntry(kind, slug, shown, front, data, body, end + 2)
+
+
+def suggest_slug(text: str) -> str:
+    """A valid slug close to ``text`` (used in messages and by ``carta new``)."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    return slug or "scheda"

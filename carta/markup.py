@@ -1,0 +1,86 @@
+"""Markdown → safe HTML. Python-Markdown renders; nh3 sanitises; only then is it ``Markup``.
+
+No images or embeds are allowed, so a body can never make a page load anything from
+another host; links are allowed (with ``rel="noopener noreferrer"``), scripts, event
+handlers, styles and ``javascript:`` URLs never survive.
+"""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+import nh3
+from markupsafe import Markup
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "a", "strong", "em", "b", "i", "u", "s", "del", "ins", "mark", "small",
+    "sub", "sup", "abbr", "code", "pre", "blockquote", "ul", "ol", "li", "dl", "dt", "dd",
+    "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tfoot", "tr", "th", "td",
+    "caption",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "hreflang"},
+    "abbr": {"title"},
+    "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
+    "th": {"scope", "colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
+    "ol": {"start"},
+}  # fmt: skip
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+_CLEANER = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes=URL_SCHEMES,
+    link_rel="noopener noreferrer",
+    strip_comments=True,
+)
+
+
+class Renderer:
+    """One Markdown converter, reused (``reset()`` between documents). Not thread-safe:
+    make one per worker."""
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(
+            extensions=["extra", "sane_lists", "toc"],
+            extension_configs={"toc": {"slugify": _slugify, "toc_depth": "2-6"}},
+            output_format="html",
+        )
+
+    def html(self, text: str, *, shift: int = 0) -> Markup:
+        """Render ``text``; ``shift`` moves headings down (``shift=1``: ``##`` → ``<h3>``)."""
+        if not text.strip():
+            return Markup("")
+        rendered = self._md.reset().convert(text)
+        if shift:
+            rendered = _shift_headings(rendered, shift)
+        return Markup(_CLEANER.clean(rendered))  # noqa: S704 - sanitised just above
+
+    def text(self, text: str) -> str:
+        """Plain text of a Markdown body (for summaries and the search index)."""
+        html = self._md.reset().convert(text)
+        plain = nh3.clean(html, tags=set())
+        return re.sub(r"\s+", " ", _unescape(plain)).strip()
+
+
+def _unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
+
+
+def _slugify(value: str, separator: str) -> str:
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", separator, folded.lower()).strip(separator) or "sezione"
+
+
+def _shift_headings(html: str, shift: int) -> str:
+    def repl(match: re.Match[str]) -> str:
+        level = min(6, int(match.group(2)) + shift)
+        return f"<{match.group(1)}h{level}"
+
+    return re.sub(r"<(/?)h([1-6])", repl, html)

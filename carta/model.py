@@ -1,0 +1,385 @@
+"""The content model: what editors may write, declared once.
+
+Required keys, allowed values and the section order live here as data and are used by the
+validator, the JSON Schema export (``carta schema``), ``carta new`` and the templates.
+Keys are Italian because editors write them; code is English.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    WithJsonSchema,
+    model_validator,
+)
+
+# --- rules as data ----------------------------------------------------------------------------
+
+#: standard body sections of a servizio, in order: heading → anchor id
+SERVICE_SECTIONS: dict[str, str] = {
+    "A chi è rivolto": "a-chi-e-rivolto",
+    "Come fare": "come-fare",
+    "Cosa serve": "cosa-serve",
+    "Cosa si ottiene": "cosa-si-ottiene",
+    "Tempi e scadenze": "tempi-e-scadenze",
+    "Quanto costa": "quanto-costa",
+    "Condizioni": "condizioni",
+}
+
+SERVICE_STATES = {"attivo": "Attivo", "sospeso": "Sospeso", "concluso": "Concluso"}
+INITIATIVE_STATES = {"programmata": "Programmata", "in-corso": "In corso", "conclusa": "Conclusa"}
+ACCESS_MODES = {
+    "sportello": "Allo sportello",
+    "telefono": "Per telefono",
+    "online": "Online",
+    "invio-servizi": "Su invio di un altro servizio",
+    "libero": "Accesso libero",
+}
+COST_TYPES = {
+    "gratuito": "Gratuito",
+    "compartecipazione": "Con una quota a carico della persona",
+    "tariffa": "A pagamento",
+}
+ENTE_TYPES = {
+    "comune": "Comune",
+    "ente-territoriale": "Ente territoriale",
+    "organismo-di-governo": "Organismo di governo",
+    "ufficio-di-piano": "Ufficio di Piano",
+    "azienda-sanitaria": "Azienda sanitaria",
+    "azienda-ospedaliera": "Azienda ospedaliera",
+    "azienda-speciale-consortile": "Azienda speciale consortile",
+    "asp": "Azienda pubblica di servizi alla persona",
+    "istituzione-pubblica": "Istituzione pubblica",
+    "autorita-giudiziaria": "Autorità giudiziaria",
+    "cooperativa-sociale": "Cooperativa sociale",
+    "associazione": "Associazione",
+    "fondazione": "Fondazione",
+    "ente-religioso": "Ente religioso",
+    "altro": "Altro",
+}
+ENTE_NATURE = {"pubblico": "Pubblico", "privato-sociale": "Privato sociale", "privato": "Privato"}
+
+#: the territorio id that means "the whole district"
+WHOLE_DISTRICT = "ambito"
+
+SUMMARY_MAX = 200
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PERIOD_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_URL_RE = re.compile(r"^(https?://)?[a-z0-9.-]+\.[a-z]{2,}(/\S*)?$", re.IGNORECASE)
+
+
+def _literal(values: dict[str, str]) -> Any:
+    return Literal[tuple(values)]  # type: ignore[valid-type]
+
+
+# --- field types ------------------------------------------------------------------------------
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _DATE_RE.match(value):
+        raise ValueError(
+            f"data non valida {value!r}: scrivila come AAAA-MM-GG, ad esempio 2026-03-31"
+        )
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"data inesistente {value!r}") from None
+
+
+def _as_list(value: Any) -> Any:
+    """Accept a single value where a list is expected (``aree: anziani``)."""
+    if isinstance(value, str):
+        return [value]
+    return value
+
+
+def _territory(value: Any) -> Any:
+    if isinstance(value, str):
+        return [value]
+    return value
+
+
+def _period(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not _PERIOD_RE.match(value):
+        raise ValueError(
+            f"periodo non valido {value!r}: scrivi un anno (2015), un mese (2015-03) o una data (2015-03-01)"
+        )
+    parts = [int(p) for p in value.split("-")]
+    try:
+        date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        raise ValueError(f"data inesistente {value!r}") from None
+    return value
+
+
+def _year(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not re.match(r"^\d{4}(?:-\d{4})?$", value):
+        raise ValueError(
+            f"anno non valido {value!r}: scrivi un anno (2015) o un intervallo (2015-2017)"
+        )
+    return value
+
+
+def _email(value: str) -> str:
+    if not _EMAIL_RE.match(value):
+        raise ValueError(f"indirizzo email non valido {value!r}")
+    return value
+
+
+def _url(value: str) -> str:
+    if not _URL_RE.match(value):
+        raise ValueError(f"indirizzo web non valido {value!r}")
+    return value
+
+
+def _nonblank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("il testo è vuoto")
+    return value
+
+
+def _one_or_many(item: dict[str, Any], min_items: int = 0) -> WithJsonSchema:
+    """Schema for a key that takes one value or a list of values."""
+    many: dict[str, Any] = {"type": "array", "items": item}
+    if min_items:
+        many["minItems"] = min_items
+    return WithJsonSchema({"anyOf": [item, many]})
+
+
+_SLUG_SCHEMA = {"type": "string", "pattern": SLUG_PATTERN}
+_TEXT_SCHEMA = {"type": "string", "minLength": 1}
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date), Field(json_schema_extra={"format": "date"})]
+Text = Annotated[str, AfterValidator(_nonblank)]
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
+SlugList = Annotated[list[Slug], BeforeValidator(_as_list), _one_or_many(_SLUG_SCHEMA)]
+RequiredSlugList = Annotated[
+    list[Slug], BeforeValidator(_as_list), Field(min_length=1), _one_or_many(_SLUG_SCHEMA, 1)
+]
+TextList = Annotated[list[Text], BeforeValidator(_as_list), _one_or_many(_TEXT_SCHEMA)]
+Territory = Annotated[
+    list[Slug], BeforeValidator(_territory), Field(min_length=1), _one_or_many(_SLUG_SCHEMA, 1)
+]
+Summary = Annotated[Text, Field(max_length=SUMMARY_MAX)]
+Email = Annotated[str, AfterValidator(_email)]
+Url = Annotated[str, AfterValidator(_url)]
+Period = Annotated[
+    str,
+    BeforeValidator(_period),
+    WithJsonSchema({"type": ["string", "integer"], "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}),
+]
+Year = Annotated[
+    str,
+    BeforeValidator(_year),
+    WithJsonSchema({"type": ["string", "integer"], "pattern": r"^\d{4}(-\d{4})?$"}),
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+# --- parts ------------------------------------------------------------------------------------
+
+
+class Fonte(Strict):
+    documento: Text
+    sezione: Text | None = None
+    url: Url | None = None
+
+
+class Contatti(Strict):
+    telefono: Annotated[list[Text], BeforeValidator(_as_list)] = []
+    email: Annotated[list[Email], BeforeValidator(_as_list)] = []
+    pec: Email | None = None
+    sito: Url | None = None
+    note: Text | None = None
+
+    def empty(self) -> bool:
+        return not (self.telefono or self.email or self.pec or self.sito or self.note)
+
+
+class Sede(Strict):
+    nome: Text
+    indirizzo: Text | None = None
+    comune: Slug | None = None
+    orari: Text | None = None
+
+
+class Accesso(Strict):
+    modalita: Annotated[
+        list[_literal(ACCESS_MODES)], BeforeValidator(_as_list), Field(min_length=1)
+    ]  # type: ignore[valid-type]
+    dove: Text
+
+
+class Costi(Strict):
+    tipo: _literal(COST_TYPES)  # type: ignore[valid-type]
+    isee: StrictBool = False
+    descrizione: Text | None = None
+
+
+class Periodo(Strict):
+    dal: Period | None = None
+    al: Period | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Periodo:
+        if self.dal and self.al and self.al < self.dal:
+            raise ValueError(f"'al' ({self.al}) viene prima di 'dal' ({self.dal})")
+        return self
+
+
+class Finanziamento(Strict):
+    fonte: Text
+    importo: Annotated[float, Field(ge=0)] | None = None
+    anno: Year | None = None
+    nota: Text | None = None
+
+
+# --- entries ----------------------------------------------------------------------------------
+
+
+class Servizio(Strict):
+    """A service a person can use or ask for."""
+
+    titolo: Text
+    sommario: Summary
+    stato: _literal(SERVICE_STATES)  # type: ignore[valid-type]
+    motivo_stato: Text | None = None
+    aree: RequiredSlugList
+    destinatari: RequiredSlugList
+    ente: Slug
+    partner: SlugList = []
+    territorio: Territory
+    accesso: Accesso
+    costi: Costi
+    contatti: Contatti | None = None
+    sedi: list[Sede] = []
+    orari: Text | None = None
+    documenti: TextList = []
+    normativa: TextList = []
+    iniziative: SlugList = []
+    parole_chiave: TextList = []
+    verificato_il: IsoDate
+    fonti: Annotated[list[Fonte], Field(min_length=1)]
+
+
+class Ente(Strict):
+    """An organisation: public body, third-sector body, court, …"""
+
+    nome: Text
+    sigla: Text | None = None
+    tipo: _literal(ENTE_TYPES)  # type: ignore[valid-type]
+    natura: _literal(ENTE_NATURE)  # type: ignore[valid-type]
+    sommario: Summary
+    parte_di: Slug | None = None
+    territorio: Territory
+    contatti: Contatti | None = None
+    sedi: list[Sede] = []
+    sito: Url | None = None
+    parole_chiave: TextList = []
+    verificato_il: IsoDate
+    fonti: Annotated[list[Fonte], Field(min_length=1)]
+
+
+class Iniziativa(Strict):
+    """A project, plan, protocol or programme."""
+
+    titolo: Text
+    sommario: Summary
+    stato: _literal(INITIATIVE_STATES)  # type: ignore[valid-type]
+    periodo: Periodo | None = None
+    promotori: RequiredSlugList
+    partner: SlugList = []
+    aree: RequiredSlugList
+    destinatari: RequiredSlugList
+    territorio: Territory
+    finanziamento: list[Finanziamento] = []
+    servizi: SlugList = []
+    parole_chiave: TextList = []
+    verificato_il: IsoDate
+    fonti: Annotated[list[Fonte], Field(min_length=1)]
+
+
+class Pagina(Strict):
+    """A free page: how to use the Carta, rights and complaints, accessibility, credits."""
+
+    titolo: Text
+    sommario: Summary | None = None
+    ordine: int = 100
+    verificato_il: IsoDate
+    fonti: list[Fonte] = []
+
+
+ENTRY_MODELS: dict[str, type[Strict]] = {
+    "servizio": Servizio,
+    "ente": Ente,
+    "iniziativa": Iniziativa,
+    "pagina": Pagina,
+}
+
+# --- data files -------------------------------------------------------------------------------
+
+
+class CartaConfig(Strict):
+    """``carta.yaml``: settings of one site."""
+
+    titolo: Text
+    ambito: Text
+    capofila: Slug
+    ufficio_di_piano: Slug | None = None
+    descrizione: Text | None = None
+    url_base: Annotated[str, Field(pattern=r"^https?://[^\s/]+(/\S*)?$")] | None = None
+    lingua: Annotated[str, Field(pattern=r"^[a-z]{2}$")] = "it"
+    mesi_verifica: Annotated[int, Field(ge=1, le=120)] = 12
+    segnalazioni: Email | None = None
+
+
+class Voce(Strict):
+    """One term of ``aree.yaml`` or ``destinatari.yaml``."""
+
+    nome: Text
+    descrizione: Text | None = None
+
+
+class Ambito(Strict):
+    nome: Text
+
+
+class SubAmbito(Strict):
+    nome: Text
+    comuni: RequiredSlugList
+
+
+class Comune(Strict):
+    nome: Text
+
+
+class Territorio(Strict):
+    """``territorio.yaml``: the ambito, its sub-ambiti and its comuni."""
+
+    ambito: Ambito
+    sub_ambiti: dict[Slug, SubAmbito] = {}
+    comuni: Annotated[dict[Slug, Comune], Field(min_length=1)]
+
+
+Vocabolario = dict[Slug, Voce]
+Sinonimi = dict[Text, Annotated[list[Text], BeforeValidator(_as_list), Field(min_length=1)]]

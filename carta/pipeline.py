@@ -1,0 +1,95 @@
+"""The build, top to bottom: load → validate → resolve → render → swap into place.
+
+Output is written to a temporary folder beside the target and replaces it only when every
+stage succeeded, so a failed build leaves the previous site untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .errors import ContentError, ContentErrors, UsageError
+from .loader import load_content
+from .render import default_templates, render_site
+from .resolve import resolve
+from .site import Site
+from .validate import validate
+
+
+@dataclass
+class BuildResult:
+    out_dir: Path
+    pages: int
+    warnings: list[ContentError] = field(default_factory=list)
+
+
+def check(
+    content: Path, *, strict: bool = False, today: date | None = None
+) -> tuple[Site | None, list[ContentError]]:
+    """Load and validate ``content``. Returns the resolved site (or ``None``) and all problems.
+
+    With ``strict``, warnings count as errors: the site is ``None`` when there are any.
+    """
+    if not content.is_dir():
+        raise UsageError(f"cartella dei contenuti non trovata: {content}")
+    raw = load_content(content)
+    site, problems = validate(raw, today or date.today())
+    if strict and problems:
+        problems = [
+            ContentError(p.path, p.line, p.column, p.field, p.message, "error") for p in problems
+        ]
+        site = None
+    if site is not None:
+        resolve(site)
+    return site, problems
+
+
+def build(
+    content: Path,
+    out_dir: Path,
+    *,
+    templates: Path | None = None,
+    strict: bool = False,
+    today: date | None = None,
+) -> BuildResult:
+    """Build ``content`` into ``out_dir``. Raises :class:`ContentErrors` and changes nothing
+    when the content has errors (or warnings, with ``strict``)."""
+    templates = templates or default_templates()
+    if not templates.is_dir():
+        raise UsageError(f"cartella dei modelli non trovata: {templates}")
+    site, problems = check(content, strict=strict, today=today)
+    if site is None:
+        raise ContentErrors(problems)
+
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
+    try:
+        output = render_site(site, staging, templates)
+        _swap(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BuildResult(out_dir=out_dir, pages=len(output.written), warnings=problems)
+
+
+def _swap(staging: Path, target: Path) -> None:
+    """Put ``staging`` where ``target`` is, with the old one gone only once the new one is in."""
+    os.chmod(staging, 0o755)
+    if not target.exists():
+        staging.rename(target)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+    retired.rmdir()
+    target.rename(retired)
+    try:
+        staging.rename(target)
+    except BaseException:
+        retired.rename(target)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)

@@ -1,0 +1,106 @@
+"""Stage 3: back-references. An ente knows its services and initiatives; a comune knows what
+is available there (district-wide entries included); a service knows its initiatives.
+
+Pure function of the validated site; every list is sorted so that output is deterministic.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .model import WHOLE_DISTRICT
+from .site import Entry, Site
+
+RELATED_LIMIT = 5
+
+
+def resolve(site: Site) -> Site:
+    for sub_id, sub in site.territorio.sub_ambiti.items():
+        for comune in sub.comuni:
+            site.sub_ambito_of[comune] = sub_id
+
+    servizi, enti, iniziative = site.servizi, site.enti, site.iniziative
+    provided: dict[str, list[Entry]] = defaultdict(list)
+    partnered: dict[str, list[Entry]] = defaultdict(list)
+    promoted: dict[str, list[Entry]] = defaultdict(list)
+    children: dict[str, list[Entry]] = defaultdict(list)
+    service_initiatives: dict[str, set[str]] = defaultdict(set)
+    initiative_services: dict[str, set[str]] = defaultdict(set)
+
+    for s in servizi.values():
+        provided[s.meta.ente].append(s)
+        for p in s.meta.partner:
+            partnered[p].append(s)
+        for i in s.meta.iniziative:
+            service_initiatives[s.slug].add(i)
+            initiative_services[i].add(s.slug)
+    for i in iniziative.values():
+        for p in [*i.meta.promotori, *i.meta.partner]:
+            if i not in promoted[p]:
+                promoted[p].append(i)
+        for s in i.meta.servizi:
+            service_initiatives[s].add(i.slug)
+            initiative_services[i.slug].add(s)
+    for e in enti.values():
+        if e.meta.parte_di:
+            children[e.meta.parte_di].append(e)
+
+    for s in servizi.values():
+        s.links = {
+            "ente": [enti[s.meta.ente]],
+            "partner": [enti[p] for p in s.meta.partner],
+            "iniziative": _sorted(iniziative[i] for i in service_initiatives[s.slug]),
+            "correlati": _related(s, servizi.values()),
+        }
+    for e in enti.values():
+        e.links = {
+            "servizi": _sorted(provided[e.slug]),
+            "servizi_partner": _sorted(partnered[e.slug]),
+            "iniziative": _sorted(promoted[e.slug]),
+            "parte_di": [enti[e.meta.parte_di]] if e.meta.parte_di else [],
+            "articolazioni": _sorted(children[e.slug]),
+        }
+    for i in iniziative.values():
+        i.links = {
+            "promotori": [enti[p] for p in i.meta.promotori],
+            "partner": [enti[p] for p in i.meta.partner],
+            "servizi": _sorted(servizi[s] for s in initiative_services[i.slug]),
+        }
+    for p in site.pagine.values():
+        p.links = {}
+
+    listed = [*servizi.values(), *iniziative.values()]
+    site.by_area = {a: _sorted(e for e in listed if a in e.meta.aree) for a in site.aree}
+    site.by_destinatari = {
+        d: _sorted(e for e in listed if d in e.meta.destinatari) for d in site.destinatari
+    }
+    site.by_comune = {
+        c: _sorted(e for e in listed if available_in(site, e, c)) for c in site.territorio.comuni
+    }
+    return site
+
+
+def available_in(site: Site, entry: Entry, comune: str) -> bool:
+    """Is ``entry`` available to residents of ``comune``? District-wide entries always are."""
+    places = entry.meta.territorio
+    return (
+        WHOLE_DISTRICT in places or comune in places or site.sub_ambito_of.get(comune, "") in places
+    )
+
+
+def _sorted(entries: object) -> list[Entry]:
+    return sorted(set(entries), key=Entry.sort_key)  # type: ignore[call-overload]
+
+
+def _related(service: Entry, all_services: object) -> list[Entry]:
+    """Other services most like this one: same areas and people, same ente."""
+    scored = []
+    for other in all_services:  # type: ignore[attr-defined]
+        if other is service:
+            continue
+        score = 2 * len(set(service.meta.aree) & set(other.meta.aree))
+        score += len(set(service.meta.destinatari) & set(other.meta.destinatari))
+        score += 1 if other.meta.ente == service.meta.ente else 0
+        if score >= 2:
+            scored.append((-score, other.sort_key(), other))
+    return [entry for *_, entry in sorted(scored, key=lambda t: (t[0], t[1]))][:RELATED_LIMIT]

@@ -1,0 +1,270 @@
+"""Serving the built site: a small WSGI app, and the live-reload development server.
+
+:class:`SiteApp` serves only files under the site folder (no traversal, no symlinks out,
+no directory listings), with security headers. During ``carta serve`` it also shows the
+errors of the last failed build at the top of every page, while the last good site keeps
+being served.
+"""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+import posixpath
+import threading
+import traceback
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from .errors import ContentError, ContentErrors, UsageError
+
+StartResponse = Callable[..., Any]
+
+SECURITY_HEADERS = [
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    (
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'",
+    ),
+]
+# the live-reload script is injected inline and talks to the server over a websocket
+DEV_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; "
+    "img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"
+)
+TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".xml": "application/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".csv": "text/csv; charset=utf-8",
+    ".woff2": "font/woff2",
+    ".svg": "image/svg+xml",
+    ".atom": "application/atom+xml; charset=utf-8",
+}
+MAX_PATH = 2048
+
+
+class SiteApp:
+    """WSGI application serving the files of ``root``."""
+
+    def __init__(self, root: Path, *, dev: bool = False):
+        self.root = root.resolve()
+        self.dev = dev
+        self._lock = threading.Lock()
+        self._problems: list[str] = []
+
+    # -- build state, for the dev server --
+    def set_problems(self, lines: list[str]) -> None:
+        with self._lock:
+            self._problems = list(lines)
+
+    @property
+    def problems(self) -> list[str]:
+        with self._lock:
+            return list(self._problems)
+
+    # -- WSGI --
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method not in ("GET", "HEAD"):
+            return self._send(
+                start_response,
+                "405 Method Not Allowed",
+                b"",
+                "text/plain",
+                method,
+                [("Allow", "GET, HEAD")],
+            )
+        raw_path = environ.get("PATH_INFO", "/") or "/"
+        target = self.resolve(raw_path)
+        if target is None:
+            return self._not_found(start_response, method)
+        if target.is_dir():
+            location = raw_path.rstrip("/") + "/"
+            if not raw_path.endswith("/"):
+                return self._send(
+                    start_response,
+                    "301 Moved Permanently",
+                    b"",
+                    "text/plain",
+                    method,
+                    [("Location", location)],
+                )
+            target = target / "index.html"
+            if not target.is_file():
+                return self._not_found(start_response, method)
+        body = target.read_bytes()
+        kind = (
+            TYPES.get(target.suffix)
+            or mimetypes.guess_type(target.name)[0]
+            or "application/octet-stream"
+        )
+        if kind.startswith("text/html"):
+            body = self._decorate(body)
+        return self._send(start_response, "200 OK", body, kind, method)
+
+    def resolve(self, url_path: str) -> Path | None:
+        """The file or folder under ``root`` that ``url_path`` names, or ``None``."""
+        if len(url_path) > MAX_PATH or "\x00" in url_path:
+            return None
+        path = unquote(url_path)
+        if "\x00" in path or "\\" in path:
+            return None
+        parts = [p for p in posixpath.normpath("/" + path).split("/") if p]
+        if any(p.startswith(".") or p in ("..",) for p in parts):
+            return None
+        candidate = self.root.joinpath(*parts)
+        try:
+            real = candidate.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        if real != self.root and self.root not in real.parents:
+            return None
+        return real
+
+    def _not_found(self, start_response: StartResponse, method: str) -> Iterable[bytes]:
+        page = self.root / "404.html"
+        if page.is_file():
+            body = self._decorate(page.read_bytes())
+        elif self.problems:
+            body = self._decorate(
+                b"<!doctype html><html lang=it><head><meta charset=utf-8><title>Errore</title></head><body><h1>Il sito non \xc3\xa8 stato costruito</h1></body></html>"
+            )
+        else:
+            body = b"<!doctype html><title>404</title><h1>Pagina non trovata</h1>"
+        return self._send(start_response, "404 Not Found", body, TYPES[".html"], method)
+
+    def _decorate(self, body: bytes) -> bytes:
+        problems = self.problems
+        if not problems:
+            return body
+        items = "".join(f"<li><code>{html.escape(p)}</code></li>" for p in problems[:200])
+        more = f"<p>… e altri {len(problems) - 200}.</p>" if len(problems) > 200 else ""
+        banner = (
+            '<div class="errori-build" role="alert" id="errori-build">'
+            "<h2>La costruzione del sito non è riuscita</h2>"
+            "<p>Vedi qui sotto gli errori da correggere. Finché non li correggi, il sito mostra "
+            "l'ultima versione costruita senza errori.</p>"
+            f"<ul>{items}</ul>{more}</div>"
+        ).encode()
+        marker = b'<main id="contenuto" tabindex="-1">'
+        if marker in body:
+            return body.replace(marker, marker + banner, 1)
+        index = body.find(b"<body")
+        if index >= 0:
+            close = body.find(b">", index) + 1
+            return body[:close] + banner + body[close:]
+        return banner + body
+
+    def _send(
+        self,
+        start_response: StartResponse,
+        status: str,
+        body: bytes,
+        kind: str,
+        method: str,
+        extra: list[tuple[str, str]] | None = None,
+    ) -> Iterable[bytes]:
+        headers = [("Content-Type", kind), ("Content-Length", str(len(body)))]
+        for name, value in SECURITY_HEADERS:
+            if name == "Content-Security-Policy" and self.dev:
+                value = DEV_CSP
+            headers.append((name, value))
+        if self.dev:
+            headers.append(("Cache-Control", "no-store"))
+        headers.extend(extra or [])
+        start_response(status, headers)
+        return [b""] if method == "HEAD" else [body]
+
+
+def describe_failure(exc: BaseException) -> list[str]:
+    """Lines that explain a failed build, for the page and the terminal."""
+    if isinstance(exc, ContentErrors):
+        return [str(p) for p in exc.problems if p.severity == "error"] or [
+            str(p) for p in exc.problems
+        ]
+    if isinstance(exc, UsageError):
+        return [str(exc)]
+    tail = traceback.format_exception_only(type(exc), exc)
+    return [
+        "Errore imprevisto durante la costruzione del sito (probabilmente nei modelli):",
+        *[t.strip() for t in tail],
+    ]
+
+
+def serve(
+    content: Path,
+    out_dir: Path,
+    *,
+    templates: Path,
+    host: str,
+    port: int,
+    reload: bool,
+    build: Callable[[], list[ContentError]],
+    log: Callable[[str], None],
+) -> None:
+    """Build, serve ``out_dir`` and (with ``reload``) rebuild and reload on every change."""
+    app = SiteApp(out_dir, dev=reload)
+
+    def rebuild() -> None:
+        try:
+            warnings = build()
+        except Exception as exc:  # the dev server never dies on a bad edit
+            lines = describe_failure(exc)
+            app.set_problems(lines)
+            log(
+                "La costruzione del sito non è riuscita; continuo a servire l'ultima versione buona:"
+            )
+            for line in lines:
+                log("  " + line)
+            return
+        app.set_problems([])
+        for w in warnings:
+            log("  " + str(w))
+        log(f"Sito aggiornato in {out_dir}")
+
+    rebuild()
+    if not reload:
+        from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+        class QuietHandler(WSGIRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                pass
+
+        with make_server(host, port, app, handler_class=QuietHandler) as httpd:
+            log(f"Servo il sito su http://{host}:{port}/ (Ctrl+C per fermare)")
+            try:
+                httpd.serve_forever()
+            except KeyboardInterrupt:
+                pass
+        return
+
+    from livereload import Server
+
+    server = Server(app=app)
+    ignore_out = _ignore_under(out_dir)
+    server.watch(str(content), rebuild, ignore=ignore_out)
+    server.watch(str(templates), rebuild, ignore=ignore_out)
+    log(
+        f"Servo il sito su http://{host}:{port}/ e lo ricostruisco a ogni modifica (Ctrl+C per fermare)"
+    )
+    server.serve(host=host, port=port, debug=False, open_url_delay=None, restart_delay=0)
+
+
+def _ignore_under(folder: Path) -> Callable[[str], bool]:
+    root = folder.resolve()
+
+    def ignore(path: str) -> bool:
+        p = Path(path).resolve()
+        name = p.name
+        return root == p or root in p.parents or name.startswith(".") or name.endswith("~")
+
+    return ignore

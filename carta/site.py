@@ -1,0 +1,115 @@
+"""The validated, resolved site: what the renderer and the search index read.
+
+Built by :mod:`carta.validate` (entries, taxonomies) and completed by :mod:`carta.resolve`
+(back-references). Plain data: no I/O, no global state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .model import CartaConfig, Territorio, Voce
+
+#: kind → URL folder
+URL_FOLDERS = {
+    "servizio": "servizi",
+    "ente": "enti",
+    "iniziativa": "iniziative",
+    "pagina": "pagine",
+}
+
+
+@dataclass(frozen=True)
+class Section:
+    """One ``##`` section of a body."""
+
+    heading: str
+    anchor: str
+    markdown: str
+    line: int
+
+
+@dataclass(eq=False)
+class Entry:
+    kind: str
+    slug: str
+    path: str
+    meta: Any  # the pydantic model of its kind
+    body: str
+    body_line: int
+    intro: str = ""
+    sections: list[Section] = field(default_factory=list)
+    # filled by resolve
+    links: dict[str, list[Entry]] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"/{URL_FOLDERS[self.kind]}/{self.slug}/"
+
+    @property
+    def title(self) -> str:
+        return self.meta.nome if self.kind == "ente" else self.meta.titolo
+
+    @property
+    def summary(self) -> str:
+        return self.meta.sommario or ""
+
+    @property
+    def verified(self) -> date:
+        return self.meta.verificato_il
+
+    def sort_key(self) -> tuple[str, str]:
+        return (fold(self.title), self.slug)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A comune or sub-ambito, with what is available there."""
+
+    id: str
+    nome: str
+    kind: str  # "comune" | "sub-ambito"
+
+
+@dataclass
+class Site:
+    config: CartaConfig
+    aree: dict[str, Voce]
+    destinatari: dict[str, Voce]
+    territorio: Territorio
+    sinonimi: dict[str, list[str]]
+    servizi: dict[str, Entry]
+    enti: dict[str, Entry]
+    iniziative: dict[str, Entry]
+    pagine: dict[str, Entry]
+    # filled by resolve: comune id → sub-ambito id
+    sub_ambito_of: dict[str, str] = field(default_factory=dict)
+    # filled by resolve: index name → id → entries
+    by_area: dict[str, list[Entry]] = field(default_factory=dict)
+    by_destinatari: dict[str, list[Entry]] = field(default_factory=dict)
+    by_comune: dict[str, list[Entry]] = field(default_factory=dict)
+
+    def all_entries(self) -> list[Entry]:
+        return [
+            *self.servizi.values(),
+            *self.enti.values(),
+            *self.iniziative.values(),
+            *self.pagine.values(),
+        ]
+
+    def place_name(self, place_id: str) -> str:
+        if place_id == "ambito":
+            return self.territorio.ambito.nome
+        if place_id in self.territorio.comuni:
+            return self.territorio.comuni[place_id].nome
+        return self.territorio.sub_ambiti[place_id].nome
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents, for sorting and comparing Italian words."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

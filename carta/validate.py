@@ -1,0 +1,590 @@
+"""Stage 2: raw entries → a validated :class:`~carta.site.Site`, or every problem at once.
+
+Each check appends to one list; nothing short-circuits, so an editor sees all mistakes in a
+single run. Messages are Italian and say what arrived, what was expected and, for near
+misses, what was probably meant.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import typing
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from . import model as m
+from .errors import ContentError, Severity
+from .loader import RawContent, RawData, RawEntry
+from .site import Entry, Section, Site, fold
+
+Where = RawEntry | RawData
+
+
+class Problems:
+    """Collects problems for one run."""
+
+    def __init__(self) -> None:
+        self.items: list[ContentError] = []
+
+    def add(
+        self,
+        src: Where | str,
+        path: tuple[str | int, ...],
+        message: str,
+        *,
+        key: bool = False,
+        severity: Severity = "error",
+        at: tuple[int, int] | None = None,
+    ) -> None:
+        if isinstance(src, str):
+            shown, (line, col) = src, at or (0, 0)
+        else:
+            shown = src.path
+            line, col = at or src.where(path, key=key)
+        self.items.append(ContentError(shown, line, col, field_name(path), message, severity))
+
+
+def field_name(path: Iterable[str | int]) -> str:
+    return ".".join(str(p) for p in path if not isinstance(p, int))
+
+
+def suggestion(value: object, candidates: Iterable[str]) -> str:
+    """`` (forse 'anziani'?)`` for the closest candidate, or ``""``."""
+    if not isinstance(value, str):
+        return ""
+    pool = list(candidates)
+    by_fold = {fold(c): c for c in pool}
+    close = difflib.get_close_matches(fold(value), list(by_fold), n=1, cutoff=0.6)
+    return f" (forse {by_fold[close[0]]!r}?)" if close else ""
+
+
+# --- pydantic errors in Italian ---------------------------------------------------------------
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "nessun valore"
+    if isinstance(value, bool):
+        return f"il valore logico {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"il numero {value}"
+    if isinstance(value, str):
+        return f"il testo {value!r}"
+    if isinstance(value, list):
+        return "una lista"
+    if isinstance(value, dict):
+        return "un gruppo di chiavi"
+    return type(value).__name__
+
+
+def _unwrap_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _unwrap_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _model_at(root: type[BaseModel] | None, loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    current = root
+    for part in loc:
+        if current is None:
+            return None
+        if isinstance(part, int):
+            continue
+        info = current.model_fields.get(part)
+        if info is None:
+            return None
+        current = _unwrap_model(info.annotation)
+    return current
+
+
+def translate(error: dict[str, Any], root: type[BaseModel] | None) -> tuple[str, bool]:
+    """Italian message for one pydantic error, and whether it points at the key."""
+    kind = error["type"]
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    loc = tuple(error["loc"])
+    if kind == "missing":
+        return "chiave obbligatoria mancante", False
+    if kind == "extra_forbidden":
+        parent = _model_at(root, loc[:-1])
+        allowed = list(parent.model_fields) if parent else []
+        hint = suggestion(str(loc[-1]), allowed)
+        if not hint and allowed:
+            hint = f" (chiavi ammesse: {', '.join(allowed)})"
+        return f"chiave sconosciuta{hint}", True
+    if kind == "literal_error":
+        allowed = re.findall(r"'([^']*)'", ctx.get("expected", ""))
+        return (
+            f"valore {value!r} non ammesso: attesi {', '.join(allowed)}{suggestion(value, allowed)}",
+            False,
+        )
+    if kind in ("string_type",):
+        return f"atteso un testo, trovato {_kind_of(value)}", False
+    if kind in ("list_type",):
+        return f"attesa una lista, trovato {_kind_of(value)}", False
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"atteso un gruppo di chiavi (chiave: valore), trovato {_kind_of(value)}", False
+    if kind in ("bool_type", "bool_parsing"):
+        return f"atteso true o false, trovato {_kind_of(value)}", False
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"atteso un numero intero, trovato {_kind_of(value)}", False
+    if kind in ("float_type", "float_parsing"):
+        return f"atteso un numero (con il punto per i decimali), trovato {_kind_of(value)}", False
+    if kind in ("too_short", "string_too_short"):
+        if isinstance(value, list) and not value:
+            return "la lista è vuota: serve almeno un valore", False
+        return f"servono almeno {ctx.get('min_length')} valori", False
+    if kind in ("too_long", "string_too_long"):
+        if isinstance(value, str):
+            return (
+                f"testo troppo lungo: {len(value)} caratteri, al massimo {ctx.get('max_length')}",
+                False,
+            )
+        return f"troppi valori: al massimo {ctx.get('max_length')}", False
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"valore {value!r} troppo piccolo: minimo {ctx.get('ge', ctx.get('gt'))}", False
+    if kind in ("less_than_equal", "less_than"):
+        return f"valore {value!r} troppo grande: massimo {ctx.get('le', ctx.get('lt'))}", False
+    if kind == "string_pattern_mismatch":
+        if ctx.get("pattern") == m.SLUG_PATTERN:
+            from .loader import suggest_slug
+
+            return (
+                f"identificativo non valido {value!r}: usa lettere minuscole, cifre e trattini "
+                f"(ad esempio {suggest_slug(str(value))!r})",
+                False,
+            )
+        return f"valore {value!r} non nel formato atteso", False
+    if kind == "value_error":
+        exc = ctx.get("error")
+        return (str(exc) if exc else error["msg"]), False
+    return error["msg"], False
+
+
+def check_model(
+    model: Any, data: Any, src: Where, problems: Problems, prefix: tuple[str | int, ...] = ()
+) -> Any | None:
+    """Validate ``data`` against ``model`` (a class or a type); record every error."""
+    adapter = model if isinstance(model, TypeAdapter) else TypeAdapter(model)
+    try:
+        return adapter.validate_python(data)
+    except ValidationError as exc:
+        root = model if isinstance(model, type) and issubclass(model, BaseModel) else None
+        for error in exc.errors():
+            loc = prefix + tuple(error["loc"])
+            message, at_key = translate(error, root)
+            if error["type"] == "missing":
+                # point at the parent: the key under which this one is missing
+                problems.add(
+                    src,
+                    loc,
+                    message,
+                    key=True,
+                    at=src.where(loc[:-1], key=True) if loc[:-1] else (1, 1),
+                )
+            else:
+                problems.add(src, loc, message, key=at_key)
+        return None
+
+
+# --- bodies -----------------------------------------------------------------------------------
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def split_sections(body: str, first_line: int) -> tuple[str, list[Section], list[tuple[int, str]]]:
+    """Split a body on ``##`` headings. Returns intro, sections and the ``#`` headings found."""
+    intro: list[str] = []
+    sections: list[Section] = []
+    h1: list[tuple[int, str]] = []
+    current: list[str] = intro
+    heading: tuple[str, int] | None = None
+    in_fence = False
+
+    def close() -> None:
+        if heading is not None:
+            title, line = heading
+            anchor = m.SERVICE_SECTIONS.get(title) or _anchor(title)
+            sections.append(Section(title, anchor, "\n".join(current).strip("\n"), line))
+
+    for offset, line in enumerate(body.split("\n")):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        match = None if in_fence else _ATX.match(line)
+        if match and len(match.group(1)) == 1:
+            h1.append((first_line + offset, match.group(2)))
+        if match and len(match.group(1)) == 2:
+            close()
+            heading = (re.sub(r"\s+", " ", match.group(2)), first_line + offset)
+            current = []
+            continue
+        current.append(line)
+    close()
+    return "\n".join(intro).strip("\n"), sections, h1
+
+
+def _anchor(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(title)).strip("-") or "sezione"
+
+
+def check_body(entry: Entry, src: RawEntry, h1: list[tuple[int, str]], problems: Problems) -> None:
+    for line, text in h1:
+        problems.add(
+            src,
+            (),
+            f"titolo di primo livello '# {text}' non ammesso: il titolo della pagina è già "
+            "nell'intestazione, usa '## ' per le sezioni",
+            at=(line, 1),
+        )
+    if entry.kind != "servizio":
+        return
+    order = list(m.SERVICE_SECTIONS)
+    seen: dict[str, int] = {}
+    last = -1
+    for section in entry.sections:
+        if section.heading not in m.SERVICE_SECTIONS:
+            problems.add(
+                src,
+                (),
+                f"sezione sconosciuta '## {section.heading}'{suggestion(section.heading, order)}: "
+                f"le sezioni ammesse sono {', '.join(order)}",
+                at=(section.line, 1),
+            )
+            continue
+        if section.heading in seen:
+            problems.add(
+                src,
+                (),
+                f"sezione '## {section.heading}' ripetuta (già alla riga {seen[section.heading]})",
+                at=(section.line, 1),
+            )
+            continue
+        seen[section.heading] = section.line
+        position = order.index(section.heading)
+        if position < last:
+            problems.add(
+                src,
+                (),
+                f"sezione '## {section.heading}' fuori ordine: va prima di '## {order[last]}' "
+                f"(ordine: {', '.join(order)})",
+                severity="warning",
+                at=(section.line, 1),
+            )
+        last = max(last, position)
+
+
+# --- the whole site ---------------------------------------------------------------------------
+
+COLLECTIONS = {
+    "servizio": "servizi",
+    "ente": "enti",
+    "iniziativa": "iniziative",
+    "pagina": "pagine",
+}
+KIND_WORDS = {
+    "servizio": "un servizio",
+    "ente": "un ente",
+    "iniziativa": "un'iniziativa",
+    "pagina": "una pagina",
+}
+
+
+def validate(raw: RawContent, today: date) -> tuple[Site | None, list[ContentError]]:
+    """Check everything; return the site (``None`` when there are errors) and all problems."""
+    problems = Problems()
+    problems.items.extend(raw.problems)
+
+    data = _check_data_files(raw, problems)
+    entries = _check_entries(raw, problems)
+    _check_unique_slugs(raw.entries, entries, problems)
+
+    by_kind: dict[str, dict[str, Entry]] = {kind: {} for kind in COLLECTIONS}
+    sources: dict[int, RawEntry] = {}
+    for entry, src in entries:
+        by_kind[entry.kind].setdefault(entry.slug, entry)
+        sources[id(entry)] = src
+
+    if data is not None:
+        config, aree, destinatari, territorio, sinonimi = data
+        _check_references(by_kind, sources, config, aree, destinatari, territorio, raw, problems)
+    _check_dates(entries, data[0] if data else None, today, problems)
+
+    has_errors = any(p.severity == "error" for p in problems.items)
+    if has_errors or data is None:
+        return None, problems.items
+    config, aree, destinatari, territorio, sinonimi = data
+    site = Site(
+        config=config,
+        aree=aree,
+        destinatari=destinatari,
+        territorio=territorio,
+        sinonimi=sinonimi,
+        servizi=dict(sorted(by_kind["servizio"].items())),
+        enti=dict(sorted(by_kind["ente"].items())),
+        iniziative=dict(sorted(by_kind["iniziativa"].items())),
+        pagine=dict(sorted(by_kind["pagina"].items())),
+    )
+    return site, problems.items
+
+
+def _check_data_files(raw: RawContent, problems: Problems) -> tuple[Any, ...] | None:
+    checks: dict[str, Any] = {
+        "carta.yaml": m.CartaConfig,
+        "aree.yaml": m.Vocabolario,
+        "destinatari.yaml": m.Vocabolario,
+        "territorio.yaml": m.Territorio,
+        "sinonimi.yaml": m.Sinonimi,
+    }
+    results: dict[str, Any] = {}
+    for name, model in checks.items():
+        src = raw.data.get(name)
+        if src is None:
+            results[name] = {} if name == "sinonimi.yaml" else None
+            continue
+        value = src.data
+        if name in ("aree.yaml", "destinatari.yaml") and not value:
+            problems.add(src, (), "il file non definisce nessuna voce", at=(1, 1))
+            results[name] = None
+            continue
+        results[name] = check_model(model, value, src, problems)
+    territorio = results["territorio.yaml"]
+    if territorio is not None:
+        _check_territory(territorio, raw.data["territorio.yaml"], problems)
+    if any(results[n] is None for n in checks):
+        return None
+    return (
+        results["carta.yaml"],
+        results["aree.yaml"],
+        results["destinatari.yaml"],
+        territorio,
+        results["sinonimi.yaml"],
+    )
+
+
+def _check_territory(t: m.Territorio, src: RawData, problems: Problems) -> None:
+    if m.WHOLE_DISTRICT in t.comuni or m.WHOLE_DISTRICT in t.sub_ambiti:
+        section = "comuni" if m.WHOLE_DISTRICT in t.comuni else "sub_ambiti"
+        problems.add(
+            src,
+            (section, m.WHOLE_DISTRICT),
+            f"l'id '{m.WHOLE_DISTRICT}' è riservato all'intero ambito",
+            key=True,
+        )
+    owner: dict[str, str] = {}
+    for sub_id, sub in t.sub_ambiti.items():
+        if sub_id in t.comuni:
+            problems.add(
+                src, ("sub_ambiti", sub_id), f"'{sub_id}' è già l'id di un comune", key=True
+            )
+        for i, comune in enumerate(sub.comuni):
+            where = ("sub_ambiti", sub_id, "comuni", i)
+            if comune not in t.comuni:
+                problems.add(
+                    src,
+                    where,
+                    f"{comune!r} non è un comune definito in 'comuni'{suggestion(comune, t.comuni)}",
+                )
+            elif comune in owner:
+                problems.add(
+                    src, where, f"il comune {comune!r} è già nel sub-ambito {owner[comune]!r}"
+                )
+            else:
+                owner[comune] = sub_id
+
+
+def _check_entries(raw: RawContent, problems: Problems) -> list[tuple[Entry, RawEntry]]:
+    out: list[tuple[Entry, RawEntry]] = []
+    for src in raw.entries:
+        meta = check_model(m.ENTRY_MODELS[src.kind], src.data, src, problems)
+        intro, sections, h1 = split_sections(src.body, src.body_line)
+        if meta is None:
+            # still check the body, so that its mistakes are reported in the same run
+            probe = Entry(
+                src.kind, src.slug, src.path, None, src.body, src.body_line, intro, sections
+            )
+            check_body(probe, src, h1, problems)
+            continue
+        entry = Entry(src.kind, src.slug, src.path, meta, src.body, src.body_line, intro, sections)
+        check_body(entry, src, h1, problems)
+        if src.kind == "servizio" and meta.stato != "attivo" and not meta.motivo_stato:
+            problems.add(
+                src,
+                ("motivo_stato",),
+                f"obbligatorio quando lo stato è {meta.stato!r}: spiega perché",
+                at=src.where(("stato",), key=True),
+            )
+        out.append((entry, src))
+    return out
+
+
+def _check_unique_slugs(
+    raws: list[RawEntry], entries: list[tuple[Entry, RawEntry]], problems: Problems
+) -> None:
+    first: dict[str, RawEntry] = {}
+    for src in raws:
+        if src.slug in first:
+            other = first[src.slug]
+            problems.add(
+                src.path,
+                (),
+                f"il nome {src.slug!r} è già usato da {other.path}: ogni scheda deve avere un nome "
+                "diverso, rinomina uno dei due file",
+            )
+        else:
+            first[src.slug] = src
+
+
+def _check_references(
+    by_kind: dict[str, dict[str, Entry]],
+    sources: dict[int, RawEntry],
+    config: m.CartaConfig,
+    aree: dict[str, m.Voce],
+    destinatari: dict[str, m.Voce],
+    territorio: m.Territorio,
+    raw: RawContent,
+    problems: Problems,
+) -> None:
+    places = {m.WHOLE_DISTRICT, *territorio.sub_ambiti, *territorio.comuni}
+    all_slugs = {slug: kind for kind, items in by_kind.items() for slug in items}
+
+    def entry_ref(src: Where, path: tuple[str | int, ...], slug: str, kind: str) -> None:
+        if slug in by_kind[kind]:
+            return
+        folder = COLLECTIONS[kind]
+        if slug in all_slugs:
+            problems.add(
+                src,
+                path,
+                f"{slug!r} è {KIND_WORDS[all_slugs[slug]]}, non {KIND_WORDS[kind]}",
+            )
+            return
+        problems.add(
+            src,
+            path,
+            f"{slug!r} non esiste: nessun file {folder}/{slug}.md{suggestion(slug, by_kind[kind])}",
+        )
+
+    def vocab_ref(
+        src: Where,
+        path: tuple[str | int, ...],
+        value: str,
+        vocab: dict[str, Any],
+        file: str,
+        what: str,
+    ) -> None:
+        if value not in vocab:
+            problems.add(
+                src, path, f"{value!r} non è {what} definita in {file}{suggestion(value, vocab)}"
+            )
+
+    def place_ref(src: Where, path: tuple[str | int, ...], value: str) -> None:
+        if value not in places:
+            problems.add(
+                src,
+                path,
+                f"{value!r} non è un comune né un sub-ambito definito in territorio.yaml "
+                f"(per tutto l'ambito scrivi 'ambito'){suggestion(value, places)}",
+            )
+
+    def each(values: list[str], name: str) -> Iterable[tuple[tuple[str | int, ...], str]]:
+        for i, value in enumerate(values):
+            yield (name, i), value
+
+    carta_src = raw.data["carta.yaml"]
+    entry_ref(carta_src, ("capofila",), config.capofila, "ente")
+    if config.ufficio_di_piano:
+        entry_ref(carta_src, ("ufficio_di_piano",), config.ufficio_di_piano, "ente")
+
+    for kind, items in by_kind.items():
+        for entry in items.values():
+            src = sources[id(entry)]
+            meta = entry.meta
+            if kind == "pagina":
+                continue
+            for path, value in each(getattr(meta, "aree", []), "aree"):
+                vocab_ref(src, path, value, aree, "aree.yaml", "un'area")
+            for path, value in each(getattr(meta, "destinatari", []), "destinatari"):
+                vocab_ref(src, path, value, destinatari, "destinatari.yaml", "una voce")
+            for path, value in each(meta.territorio, "territorio"):
+                place_ref(src, path, value)
+            for i, sede in enumerate(getattr(meta, "sedi", [])):
+                if sede.comune and sede.comune not in territorio.comuni:
+                    problems.add(
+                        src,
+                        ("sedi", i, "comune"),
+                        f"{sede.comune!r} non è un comune definito in territorio.yaml"
+                        f"{suggestion(sede.comune, territorio.comuni)}",
+                    )
+            if kind == "servizio":
+                entry_ref(src, ("ente",), meta.ente, "ente")
+                for path, value in each(meta.partner, "partner"):
+                    entry_ref(src, path, value, "ente")
+                for path, value in each(meta.iniziative, "iniziative"):
+                    entry_ref(src, path, value, "iniziativa")
+            elif kind == "iniziativa":
+                for name in ("promotori", "partner"):
+                    for path, value in each(getattr(meta, name), name):
+                        entry_ref(src, path, value, "ente")
+                for path, value in each(meta.servizi, "servizi"):
+                    entry_ref(src, path, value, "servizio")
+            elif kind == "ente" and meta.parte_di:
+                entry_ref(src, ("parte_di",), meta.parte_di, "ente")
+    _check_parent_cycles(by_kind["ente"], sources, problems)
+
+
+def _check_parent_cycles(
+    enti: dict[str, Entry], sources: dict[int, RawEntry], problems: Problems
+) -> None:
+    for slug, entry in enti.items():
+        seen = [slug]
+        current = entry.meta.parte_di
+        while current and current in enti:
+            if current in seen:
+                chain = " → ".join([*seen, current])
+                problems.add(sources[id(entry)], ("parte_di",), f"ciclo di appartenenza: {chain}")
+                break
+            seen.append(current)
+            current = enti[current].meta.parte_di
+
+
+def _check_dates(
+    entries: list[tuple[Entry, RawEntry]],
+    config: m.CartaConfig | None,
+    today: date,
+    problems: Problems,
+) -> None:
+    months = config.mesi_verifica if config else 12
+    limit = _months_before(today, months)
+    for entry, src in entries:
+        verified = entry.meta.verificato_il
+        if verified > today:
+            problems.add(
+                src,
+                ("verificato_il",),
+                f"la data {verified.isoformat()} è nel futuro: indica quando hai verificato le informazioni",
+            )
+        elif verified < limit:
+            problems.add(
+                src,
+                ("verificato_il",),
+                f"informazioni verificate il {verified.isoformat()}, più di {months} mesi fa: "
+                "ricontrolla la scheda con le sue fonti e aggiorna la data",
+                severity="warning",
+            )
+
+
+def _months_before(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    import calendar
+
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
