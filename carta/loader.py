@@ -166,7 +166,7 @@ def _load_data_file(path: Path, name: str, root: Path, out: RawContent) -> None:
     try:
         data = yamlstrict.load(text)
     except yaml.YAMLError as exc:
-        p = yamlstrict.describe(exc)
+        p = yamlstrict.describe(exc, text)
         out.problems.append(ContentError(shown, p.line, p.column, "", p.message))
         return
     out.data[name] = RawData(name=name, path=shown, text=text, data=data)
@@ -198,7 +198,7 @@ def _load_folder(folder: Path, kind: str, root: Path, out: RawContent) -> None:
                     0,
                     "",
                     f"nome di file non valido {path.name!r}: usa solo lettere minuscole, cifre e "
-                    f"trattini (ad esempio {suggest_slug(slug)!r}.md)",
+                    f"trattini (ad esempio '{suggest_slug(slug)}.md')",
                 )
             )
             continue
@@ -236,10 +236,8 @@ def _split_entry(path: Path, shown: str, kind: str, slug: str, out: RawContent) 
     try:
         data = yamlstrict.load(front)
     except yaml.YAMLError as exc:
-        p = yamlstrict.describe(exc)
-        out.problems.append(
-            ContentError(shown, p.line + 1 if p.line else 1, p.column or 1, "", p.message)
-        )
+        p = yamlstrict.describe(exc, front, line_offset=1)
+        out.problems.append(ContentError(shown, p.line or 1, p.column or 1, "", p.message))
         return None
     if data is None:
         data = {}

@@ -48,6 +48,7 @@ COST_TYPES = {
     "gratuito": "Gratuito",
     "compartecipazione": "Con una quota a carico della persona",
     "tariffa": "A pagamento",
+    "non-indicato": "Costi non indicati nelle fonti",
 }
 ENTE_TYPES = {
     "comune": "Comune",

@@ -21,6 +21,17 @@ from .site import Site
 from .validate import validate
 
 
+def default_today() -> date:
+    """Today, or the date in ``CARTA_TODAY`` (``YYYY-MM-DD``): check a Carta as of a given day."""
+    value = os.environ.get("CARTA_TODAY", "").strip()
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"CARTA_TODAY non valida {value!r}: scrivila come AAAA-MM-GG") from None
+
+
 @dataclass
 class BuildResult:
     out_dir: Path
@@ -38,7 +49,7 @@ def check(
     if not content.is_dir():
         raise UsageError(f"cartella dei contenuti non trovata: {content}")
     raw = load_content(content)
-    site, problems = validate(raw, today or date.today())
+    site, problems = validate(raw, today or default_today())
     if strict and problems:
         problems = [
             ContentError(p.path, p.line, p.column, p.field, p.message, "error") for p in problems

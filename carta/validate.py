@@ -169,27 +169,44 @@ def translate(error: dict[str, Any], root: type[BaseModel] | None) -> tuple[str,
     return error["msg"], False
 
 
-def check_model(
-    model: Any, data: Any, src: Where, problems: Problems, prefix: tuple[str | int, ...] = ()
-) -> Any | None:
+_ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
+
+
+def _adapter(model: Any) -> TypeAdapter[Any]:
+    if model not in _ADAPTERS:
+        _ADAPTERS[model] = TypeAdapter(model)
+    return _ADAPTERS[model]
+
+
+def check_model(model: Any, data: Any, src: Where, problems: Problems) -> Any | None:
     """Validate ``data`` against ``model`` (a class or a type); record every error."""
-    adapter = model if isinstance(model, TypeAdapter) else TypeAdapter(model)
     try:
-        return adapter.validate_python(data)
+        return _adapter(model).validate_python(data)
     except ValidationError as exc:
         root = model if isinstance(model, type) and issubclass(model, BaseModel) else None
-        for error in exc.errors():
-            loc = prefix + tuple(error["loc"])
+        errors = exc.errors()
+        # a misspelt key is one mistake, not two: "sommaro" unknown + "sommario" missing
+        misspelt = set()
+        for error in errors:
+            if error["type"] == "extra_forbidden":
+                loc = tuple(error["loc"])
+                parent = _model_at(root, loc[:-1])
+                if parent is not None:
+                    close = difflib.get_close_matches(
+                        str(loc[-1]), list(parent.model_fields), n=1, cutoff=0.6
+                    )
+                    if close:
+                        misspelt.add(loc[:-1] + (close[0],))
+        for error in errors:
+            loc = tuple(error["loc"])
+            if error["type"] == "missing" and loc in misspelt:
+                continue
             message, at_key = translate(error, root)
             if error["type"] == "missing":
-                # point at the parent: the key under which this one is missing
-                problems.add(
-                    src,
-                    loc,
-                    message,
-                    key=True,
-                    at=src.where(loc[:-1], key=True) if loc[:-1] else (1, 1),
-                )
+                # point at the mapping the key is missing from
+                parent = loc[:-1]
+                at = src.where(parent, key=True) if parent else (1, 1)
+                problems.add(src, loc, message, at=at)
             else:
                 problems.add(src, loc, message, key=at_key)
         return None
@@ -305,29 +322,32 @@ def validate(raw: RawContent, today: date) -> tuple[Site | None, list[ContentErr
 
     data = _check_data_files(raw, problems)
     entries = _check_entries(raw, problems)
-    _check_unique_slugs(raw.entries, entries, problems)
+    _check_unique_slugs(raw.entries, problems)
 
     by_kind: dict[str, dict[str, Entry]] = {kind: {} for kind in COLLECTIONS}
     sources: dict[int, RawEntry] = {}
     for entry, src in entries:
         by_kind[entry.kind].setdefault(entry.slug, entry)
         sources[id(entry)] = src
+    # references are checked against the files that exist, valid or not, so that one broken
+    # ente does not turn every service that names it into an error as well
+    files: dict[str, set[str]] = {kind: set() for kind in COLLECTIONS}
+    for src in raw.entries:
+        files[src.kind].add(src.slug)
 
-    if data is not None:
-        config, aree, destinatari, territorio, sinonimi = data
-        _check_references(by_kind, sources, config, aree, destinatari, territorio, raw, problems)
-    _check_dates(entries, data[0] if data else None, today, problems)
+    _check_references(by_kind, files, sources, data, raw, problems)
+    _check_dates(entries, data.get("carta.yaml"), today, problems)
 
+    problems.items.sort()
     has_errors = any(p.severity == "error" for p in problems.items)
-    if has_errors or data is None:
+    if has_errors or any(v is None for v in data.values()):
         return None, problems.items
-    config, aree, destinatari, territorio, sinonimi = data
     site = Site(
-        config=config,
-        aree=aree,
-        destinatari=destinatari,
-        territorio=territorio,
-        sinonimi=sinonimi,
+        config=data["carta.yaml"],
+        aree=data["aree.yaml"],
+        destinatari=data["destinatari.yaml"],
+        territorio=data["territorio.yaml"],
+        sinonimi=data["sinonimi.yaml"],
         servizi=dict(sorted(by_kind["servizio"].items())),
         enti=dict(sorted(by_kind["ente"].items())),
         iniziative=dict(sorted(by_kind["iniziativa"].items())),
@@ -336,38 +356,31 @@ def validate(raw: RawContent, today: date) -> tuple[Site | None, list[ContentErr
     return site, problems.items
 
 
-def _check_data_files(raw: RawContent, problems: Problems) -> tuple[Any, ...] | None:
-    checks: dict[str, Any] = {
-        "carta.yaml": m.CartaConfig,
-        "aree.yaml": m.Vocabolario,
-        "destinatari.yaml": m.Vocabolario,
-        "territorio.yaml": m.Territorio,
-        "sinonimi.yaml": m.Sinonimi,
-    }
+DATA_MODELS: dict[str, Any] = {
+    "carta.yaml": m.CartaConfig,
+    "aree.yaml": m.Vocabolario,
+    "destinatari.yaml": m.Vocabolario,
+    "territorio.yaml": m.Territorio,
+    "sinonimi.yaml": m.Sinonimi,
+}
+
+
+def _check_data_files(raw: RawContent, problems: Problems) -> dict[str, Any]:
+    """Each data file validated on its own: a broken one is ``None``, the others still count."""
     results: dict[str, Any] = {}
-    for name, model in checks.items():
+    for name, model in DATA_MODELS.items():
         src = raw.data.get(name)
         if src is None:
             results[name] = {} if name == "sinonimi.yaml" else None
             continue
-        value = src.data
-        if name in ("aree.yaml", "destinatari.yaml") and not value:
+        if name in ("aree.yaml", "destinatari.yaml") and not src.data:
             problems.add(src, (), "il file non definisce nessuna voce", at=(1, 1))
             results[name] = None
             continue
-        results[name] = check_model(model, value, src, problems)
-    territorio = results["territorio.yaml"]
-    if territorio is not None:
-        _check_territory(territorio, raw.data["territorio.yaml"], problems)
-    if any(results[n] is None for n in checks):
-        return None
-    return (
-        results["carta.yaml"],
-        results["aree.yaml"],
-        results["destinatari.yaml"],
-        territorio,
-        results["sinonimi.yaml"],
-    )
+        results[name] = check_model(model, src.data, src, problems)
+    if results["territorio.yaml"] is not None:
+        _check_territory(results["territorio.yaml"], raw.data["territorio.yaml"], problems)
+    return results
 
 
 def _check_territory(t: m.Territorio, src: RawData, problems: Problems) -> None:
@@ -426,9 +439,7 @@ def _check_entries(raw: RawContent, problems: Problems) -> list[tuple[Entry, Raw
     return out
 
 
-def _check_unique_slugs(
-    raws: list[RawEntry], entries: list[tuple[Entry, RawEntry]], problems: Problems
-) -> None:
+def _check_unique_slugs(raws: list[RawEntry], problems: Problems) -> None:
     first: dict[str, RawEntry] = {}
     for src in raws:
         if src.slug in first:
@@ -445,49 +456,47 @@ def _check_unique_slugs(
 
 def _check_references(
     by_kind: dict[str, dict[str, Entry]],
+    files: dict[str, set[str]],
     sources: dict[int, RawEntry],
-    config: m.CartaConfig,
-    aree: dict[str, m.Voce],
-    destinatari: dict[str, m.Voce],
-    territorio: m.Territorio,
+    data: dict[str, Any],
     raw: RawContent,
     problems: Problems,
 ) -> None:
-    places = {m.WHOLE_DISTRICT, *territorio.sub_ambiti, *territorio.comuni}
-    all_slugs = {slug: kind for kind, items in by_kind.items() for slug in items}
+    config: m.CartaConfig | None = data.get("carta.yaml")
+    aree: dict[str, m.Voce] | None = data.get("aree.yaml")
+    destinatari: dict[str, m.Voce] | None = data.get("destinatari.yaml")
+    territorio: m.Territorio | None = data.get("territorio.yaml")
+    places = {m.WHOLE_DISTRICT, *territorio.sub_ambiti, *territorio.comuni} if territorio else None
+    owner = {slug: kind for kind, slugs in files.items() for slug in slugs}
 
     def entry_ref(src: Where, path: tuple[str | int, ...], slug: str, kind: str) -> None:
-        if slug in by_kind[kind]:
+        if slug in files[kind]:
+            return
+        if slug in owner:
+            problems.add(src, path, f"{slug!r} è {KIND_WORDS[owner[slug]]}, non {KIND_WORDS[kind]}")
             return
         folder = COLLECTIONS[kind]
-        if slug in all_slugs:
-            problems.add(
-                src,
-                path,
-                f"{slug!r} è {KIND_WORDS[all_slugs[slug]]}, non {KIND_WORDS[kind]}",
-            )
-            return
         problems.add(
             src,
             path,
-            f"{slug!r} non esiste: nessun file {folder}/{slug}.md{suggestion(slug, by_kind[kind])}",
+            f"{slug!r} non esiste: nessun file {folder}/{slug}.md{suggestion(slug, files[kind])}",
         )
 
     def vocab_ref(
         src: Where,
         path: tuple[str | int, ...],
         value: str,
-        vocab: dict[str, Any],
+        vocab: dict[str, Any] | None,
         file: str,
         what: str,
     ) -> None:
-        if value not in vocab:
+        if vocab is not None and value not in vocab:
             problems.add(
                 src, path, f"{value!r} non è {what} definita in {file}{suggestion(value, vocab)}"
             )
 
     def place_ref(src: Where, path: tuple[str | int, ...], value: str) -> None:
-        if value not in places:
+        if places is not None and value not in places:
             problems.add(
                 src,
                 path,
@@ -499,17 +508,18 @@ def _check_references(
         for i, value in enumerate(values):
             yield (name, i), value
 
-    carta_src = raw.data["carta.yaml"]
-    entry_ref(carta_src, ("capofila",), config.capofila, "ente")
-    if config.ufficio_di_piano:
-        entry_ref(carta_src, ("ufficio_di_piano",), config.ufficio_di_piano, "ente")
+    if config is not None:
+        carta_src = raw.data["carta.yaml"]
+        entry_ref(carta_src, ("capofila",), config.capofila, "ente")
+        if config.ufficio_di_piano:
+            entry_ref(carta_src, ("ufficio_di_piano",), config.ufficio_di_piano, "ente")
 
     for kind, items in by_kind.items():
+        if kind == "pagina":
+            continue
         for entry in items.values():
             src = sources[id(entry)]
             meta = entry.meta
-            if kind == "pagina":
-                continue
             for path, value in each(getattr(meta, "aree", []), "aree"):
                 vocab_ref(src, path, value, aree, "aree.yaml", "un'area")
             for path, value in each(getattr(meta, "destinatari", []), "destinatari"):
@@ -517,7 +527,7 @@ def _check_references(
             for path, value in each(meta.territorio, "territorio"):
                 place_ref(src, path, value)
             for i, sede in enumerate(getattr(meta, "sedi", [])):
-                if sede.comune and sede.comune not in territorio.comuni:
+                if territorio and sede.comune and sede.comune not in territorio.comuni:
                     problems.add(
                         src,
                         ("sedi", i, "comune"),

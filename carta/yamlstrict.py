@@ -81,22 +81,32 @@ def load(text: str) -> Any:
     return yaml.load(text, Loader=StrictLoader)  # noqa: S506 - StrictLoader is a safe loader
 
 
-def describe(exc: yaml.YAMLError) -> YamlProblem:
-    """Turn a PyYAML exception into an Italian message with a 1-based position."""
+def describe(exc: yaml.YAMLError, text: str = "", line_offset: int = 0) -> YamlProblem:
+    """Turn a PyYAML exception into an Italian message with a 1-based position in the file
+    (``line_offset``: lines of the file before ``text``)."""
     if isinstance(exc, DuplicateKeyError):
         mark = exc.problem_mark
         return YamlProblem(
-            mark.line + 1,
+            mark.line + 1 + line_offset,
             mark.column + 1,
-            f"chiave {exc.key!r} ripetuta (già definita alla riga {exc.first_line})",
+            f"chiave {exc.key!r} ripetuta (già definita alla riga {exc.first_line + line_offset})",
         )
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
-    text = _translate(problem, context)
+    message = _translate(problem, context)
     if mark is None:
-        return YamlProblem(0, 0, text)
-    return YamlProblem(mark.line + 1, mark.column + 1, text)
+        return YamlProblem(0, 0, message)
+    if "cannot start any token" in problem:
+        lines = text.split("\n")
+        char = lines[mark.line][mark.column : mark.column + 1] if mark.line < len(lines) else ""
+        message = (
+            "YAML non valido: tabulazione non ammessa, usa gli spazi per rientrare"
+            if char == "\t"
+            else f"YAML non valido: il carattere {char!r} non può iniziare un valore "
+            "(metti il testo tra virgolette)"
+        )
+    return YamlProblem(mark.line + 1 + line_offset, mark.column + 1, message)
 
 
 _TRANSLATIONS = [
@@ -105,10 +115,6 @@ _TRANSLATIONS = [
         "':' non ammesso qui (un valore con ': ' va tra virgolette)",
     ),
     ("could not find expected ':'", "manca ':' dopo la chiave"),
-    (
-        "found character '\\t' that cannot start any token",
-        "tabulazione non ammessa: usa gli spazi per rientrare",
-    ),
     ("found undefined alias", "alias non definito"),
     ("did not find expected key", "rientro non valido: attesa una chiave"),
     ("did not find expected '-' indicator", "rientro non valido: atteso un elemento di lista '-'"),

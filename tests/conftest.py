@@ -1,0 +1,44 @@
+"""Shared fixtures: tiny sites copied into tmp_path, one built site per session."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TODAY = "2026-11-23"
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fixture sites are checked as of a fixed day, so that they never go stale."""
+    monkeypatch.setenv("CARTA_TODAY", TODAY)
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A private copy of the small valid site, as ``<tmp>/content``."""
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURES / "mini", target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The small site built once for the whole session (read-only)."""
+    from carta.pipeline import build
+    from datetime import date
+
+    root = tmp_path_factory.mktemp("built")
+    build(FIXTURES / "mini", root / "site", today=date.fromisoformat(TODAY))
+    yield root / "site"
+
+
+def page(site: Path, url: str) -> str:
+    rel = url.strip("/")
+    path = site / rel / "index.html" if not rel.endswith((".html", ".xml", ".txt")) else site / rel
+    return path.read_text(encoding="utf-8")

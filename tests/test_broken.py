@@ -1,0 +1,132 @@
+"""Each file of tests/fixtures/broken/ carries one known mistake; `check` names each one,
+with file, line, column, field and an Italian message, all in one run."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from carta.errors import ContentError
+from carta.pipeline import check
+
+from .conftest import FIXTURES
+
+B = "broken"
+S = f"{B}/servizi"
+ALL_SECTIONS = (
+    "A chi è rivolto, Come fare, Cosa serve, Cosa si ottiene, Tempi e scadenze, "
+    "Quanto costa, Condizioni"
+)
+ENTE_TYPES = (
+    "comune, ente-territoriale, organismo-di-governo, ufficio-di-piano, azienda-sanitaria, "
+    "azienda-ospedaliera, azienda-speciale-consortile, asp, istituzione-pubblica, "
+    "autorita-giudiziaria, cooperativa-sociale, associazione, fondazione, ente-religioso, altro"
+)
+
+EXPECTED = {
+    # --- loading: folders, files, encoding, front matter, YAML syntax ---
+    f"{B}/bozze": ": cartella sconosciuta: attese servizi/, enti/, iniziative/, pagine/",
+    f"{S}/nota.txt": ": tipo di file non ammesso in servizi/: attesi file .md",
+    f"{S}/Nome Sbagliato.md": ": nome di file non valido 'Nome Sbagliato.md': usa solo lettere "
+    "minuscole, cifre e trattini (ad esempio 'nome-sbagliato.md')",
+    f"{S}/file-vuoto.md": ": il file è vuoto: serve l'intestazione tra due righe '---'",
+    f"{S}/senza-intestazione.md": ":1:1: manca l'intestazione: la prima riga deve essere '---'",
+    f"{S}/intestazione-non-chiusa.md": ":1:1: intestazione non chiusa: manca la riga '---' "
+    "che la termina",
+    f"{S}/non-utf8.md": ":2:13: il file non è in UTF-8 (byte 0xe0): salvalo con codifica UTF-8",
+    f"{S}/chiave-ripetuta.md": ":4:1: chiave 'titolo' ripetuta (già definita alla riga 2)",
+    f"{S}/tabulazione.md": ":11:1: YAML non valido: tabulazione non ammessa, usa gli spazi per "
+    "rientrare",
+    f"{S}/yaml-non-valido.md": ":3:15: YAML non valido: ':' non ammesso qui (un valore con ': ' "
+    "va tra virgolette)",
+    # --- model: keys, types, allowed values ---
+    f"{S}/chiave-sconosciuta.md": ":3:1: sommaro: chiave sconosciuta (forse 'sommario'?)",
+    f"{S}/chiave-mancante.md": ":1:1: costi: chiave obbligatoria mancante",
+    f"{S}/stato-non-ammesso.md": ":4:8: stato: valore 'attiva' non ammesso: attesi attivo, "
+    "sospeso, concluso (forse 'attivo'?)",
+    f"{S}/modalita-non-ammessa.md": ":10:14: accesso.modalita: valore 'sportelo' non ammesso: "
+    "attesi sportello, telefono, online, invio-servizi, libero (forse 'sportello'?)",
+    f"{S}/isee-non-booleano.md": ":14:9: costi.isee: atteso true o false, trovato il testo 'yes'",
+    f"{S}/data-non-valida.md": ":14:16: verificato_il: data non valida '01/11/2026': scrivila "
+    "come AAAA-MM-GG, ad esempio 2026-03-31",
+    f"{S}/sommario-lungo.md": ":3:11: sommario: testo troppo lungo: 225 caratteri, al massimo 200",
+    f"{S}/motivo-mancante.md": ":4:1: motivo_stato: obbligatorio quando lo stato è 'sospeso': "
+    "spiega perché",
+    f"{B}/enti/comune-di-prova.md": f":3:7: tipo: valore 'comunale' non ammesso: attesi "
+    f"{ENTE_TYPES} (forse 'comune'?)",
+    f"{B}/enti/ufficio-di-piano.md": ":4:9: natura: valore 'publico' non ammesso: attesi "
+    "pubblico, privato-sociale, privato (forse 'pubblico'?)",
+    f"{B}/iniziative/importo-sbagliato.md": ":11:14: finanziamento.importo: atteso un numero "
+    "(con il punto per i decimali), trovato il testo '10.000,00'",
+    f"{B}/iniziative/periodo-rovesciato.md": ":6:3: periodo: 'al' (2015) viene prima di 'dal' "
+    "(2017)",
+    f"{B}/pagine/ordine-sbagliato.md": ":3:9: ordine: atteso un numero intero, trovato il testo "
+    "'primo'",
+    # --- body ---
+    f"{S}/sezione-sconosciuta.md": f":24:1: sezione sconosciuta '## Come si fa' (forse 'Come "
+    f"fare'?): le sezioni ammesse sono {ALL_SECTIONS}",
+    f"{S}/titolo-di-primo-livello.md": ":18:1: titolo di primo livello '# Il servizio' non "
+    "ammesso: il titolo della pagina è già nell'intestazione, usa '## ' per le sezioni",
+    # --- references, in both directions, and identity ---
+    f"{S}/area-sconosciuta.md": ":5:17: aree: 'anziano' non è un'area definita in aree.yaml "
+    "(forse 'anziani'?)",
+    f"{S}/comune-sconosciuto.md": ":8:14: territorio: 'gamme' non è un comune né un sub-ambito "
+    "definito in territorio.yaml (per tutto l'ambito scrivi 'ambito') (forse 'gamma'?)",
+    f"{S}/ente-inesistente.md": ":7:7: ente: 'comune-prova' non esiste: nessun file "
+    "enti/comune-prova.md (forse 'comune-di-prova'?)",
+    f"{S}/tipo-di-scheda-sbagliato.md": ":7:7: ente: 'chiave-mancante' è un servizio, non un ente",
+    f"{B}/enti/ente-a.md": ":4:11: parte_di: ciclo di appartenenza: ente-a → ente-b → ente-a",
+    f"{B}/enti/ente-b.md": ":4:11: parte_di: ciclo di appartenenza: ente-b → ente-a → ente-b",
+    f"{S}/doppio.md": f": il nome 'doppio' è già usato da {B}/enti/doppio.md: ogni scheda deve "
+    "avere un nome diverso, rinomina uno dei due file",
+    # --- dates ---
+    f"{S}/data-nel-futuro.md": ":14:16: verificato_il: la data 2031-01-01 è nel futuro: indica "
+    "quando hai verificato le informazioni",
+}
+WARNINGS = {
+    f"{S}/sezioni-fuori-ordine.md": f":24:1: avviso: sezione '## A chi è rivolto' fuori ordine: "
+    f"va prima di '## Come fare' (ordine: {ALL_SECTIONS})",
+    f"{S}/da-ricontrollare.md": ":14:16: avviso: verificato_il: informazioni verificate il "
+    "2024-05-31, più di 12 mesi fa: ricontrolla la scheda con le sue fonti e aggiorna la data",
+}
+
+
+@pytest.fixture(scope="module")
+def problems() -> list[ContentError]:
+    site, found = check(FIXTURES / "broken", today=date(2026, 11, 23))
+    assert site is None
+    return found
+
+
+def test_every_mistake_is_reported_once_at_its_place(problems: list[ContentError]) -> None:
+    shown = {str(p) for p in problems}
+    expected = {path + tail for path, tail in {**EXPECTED, **WARNINGS}.items()}
+    assert shown == expected
+    assert len(problems) == len(expected)  # nothing reported twice
+
+
+def test_every_file_of_the_broken_site_is_accounted_for() -> None:
+    root = FIXTURES / "broken"
+    files = {
+        f"broken/{p.relative_to(root).as_posix()}"
+        for p in root.rglob("*")
+        if p.is_file() and p.parent != root and p.parent.name != "bozze"
+    }
+    named = set(EXPECTED) | set(WARNINGS) | {f"{B}/enti/doppio.md", f"{B}/bozze"}
+    assert files | {f"{B}/bozze"} == named
+
+
+def test_warnings_are_marked_as_such(problems: list[ContentError]) -> None:
+    warnings = {p.path for p in problems if p.severity == "warning"}
+    assert warnings == set(WARNINGS)
+
+
+def test_at_least_fifteen_kinds_of_mistake() -> None:
+    assert len(EXPECTED) + len(WARNINGS) >= 15
+
+
+def test_strict_turns_warnings_into_errors() -> None:
+    _, found = check(FIXTURES / "broken", strict=True, today=date(2026, 11, 23))
+    assert {p.severity for p in found} == {"error"}
+    assert any("fuori ordine" in p.message for p in found)
