@@ -110,6 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return OK
 
 
+def plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def report(problems: list[ContentError]) -> None:
     for p in problems:
         print(p)
@@ -117,9 +121,9 @@ def report(problems: list[ContentError]) -> None:
     warnings = len(problems) - errors
     parts = []
     if errors:
-        parts.append(f"{errors} {'errore' if errors == 1 else 'errori'}")
+        parts.append(plural(errors, "errore", "errori"))
     if warnings:
-        parts.append(f"{warnings} {'avviso' if warnings == 1 else 'avvisi'}")
+        parts.append(plural(warnings, "avviso", "avvisi"))
     if parts:
         print(" e ".join(parts) + ".", file=sys.stderr)
 
@@ -148,11 +152,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         report(problems)
         if site is not None:
-            print(
-                f"Contenuti corretti: {len(site.servizi)} servizi, {len(site.enti)} enti, "
-                f"{len(site.iniziative)} iniziative, {len(site.pagine)} pagine.",
-                file=sys.stderr,
+            counts = ", ".join(
+                plural(len(items), one, many)
+                for items, one, many in (
+                    (site.servizi, "servizio", "servizi"),
+                    (site.enti, "ente", "enti"),
+                    (site.iniziative, "iniziativa", "iniziative"),
+                    (site.pagine, "pagina", "pagine"),
+                )
             )
+            print(f"Contenuti corretti: {counts}.", file=sys.stderr)
     return OK if site is not None else CONTENT_ERRORS
 
 

@@ -226,8 +226,11 @@ class Sede(Strict):
 
 class Accesso(Strict):
     modalita: Annotated[
-        list[_literal(ACCESS_MODES)], BeforeValidator(_as_list), Field(min_length=1)
-    ]  # type: ignore[valid-type]
+        list[_literal(ACCESS_MODES)],  # type: ignore[valid-type]
+        BeforeValidator(_as_list),
+        Field(min_length=1),
+        _one_or_many({"type": "string", "enum": list(ACCESS_MODES)}, 1),
+    ]
     dove: Text
 
 

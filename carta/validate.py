@@ -575,6 +575,8 @@ def _check_dates(
     months = config.mesi_verifica if config else 12
     limit = _months_before(today, months)
     for entry, src in entries:
+        if entry.kind == "iniziativa":
+            _check_period_state(entry, src, today, problems)
         verified = entry.meta.verificato_il
         if verified > today:
             problems.add(
@@ -590,6 +592,31 @@ def _check_dates(
                 "ricontrolla la scheda con le sue fonti e aggiorna la data",
                 severity="warning",
             )
+
+
+def period_end(value: str) -> date:
+    """Last day covered by ``2017``, ``2017-06`` or ``2017-06-30``."""
+    import calendar
+
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 3:
+        return date(*parts)
+    year, month = parts[0], parts[1] if len(parts) == 2 else 12
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _check_period_state(entry: Entry, src: RawEntry, today: date, problems: Problems) -> None:
+    meta = entry.meta
+    if meta.stato == "conclusa" or not meta.periodo or not meta.periodo.al:
+        return
+    if period_end(meta.periodo.al) < today:
+        problems.add(
+            src,
+            ("stato",),
+            f"lo stato è {meta.stato!r} ma il periodo è finito ({meta.periodo.al}): "
+            "se l'iniziativa è terminata scrivi 'conclusa', se prosegue aggiorna 'periodo.al'",
+            severity="warning",
+        )
 
 
 def _months_before(day: date, months: int) -> date:

@@ -30,8 +30,9 @@ def mini(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The small site built once for the whole session (read-only)."""
-    from carta.pipeline import build
     from datetime import date
+
+    from carta.pipeline import build
 
     root = tmp_path_factory.mktemp("built")
     build(FIXTURES / "mini", root / "site", today=date.fromisoformat(TODAY))

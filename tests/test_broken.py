@@ -85,6 +85,9 @@ EXPECTED = {
     "quando hai verificato le informazioni",
 }
 WARNINGS = {
+    f"{B}/iniziative/periodo-finito.md": ":4:8: avviso: stato: lo stato è 'in-corso' ma il periodo "
+    "è finito (2017): se l'iniziativa è terminata scrivi 'conclusa', se prosegue aggiorna "
+    "'periodo.al'",
     f"{S}/sezioni-fuori-ordine.md": f":24:1: avviso: sezione '## A chi è rivolto' fuori ordine: "
     f"va prima di '## Come fare' (ordine: {ALL_SECTIONS})",
     f"{S}/da-ricontrollare.md": ":14:16: avviso: verificato_il: informazioni verificate il "

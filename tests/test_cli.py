@@ -1,0 +1,143 @@
+"""The command line as an editor uses it: messages, JSON, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from carta.cli import main
+from carta.pipeline import check
+
+from .conftest import FIXTURES, ROOT
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        timeout=120,
+        env={**__import__("os").environ, "CARTA_TODAY": "2026-11-23"},
+    )
+
+
+def test_check_ok_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--content", str(FIXTURES / "mini")]) == 0
+    err = capsys.readouterr().err
+    assert "Contenuti corretti: 3 servizi, 3 enti, 1 iniziativa, 1 pagina." in err
+
+
+def test_check_reports_all_errors_and_exits_one() -> None:
+    result = run("check", "--content", str(FIXTURES / "broken"))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 36
+    assert "broken/servizi/area-sconosciuta.md:5:17: aree: 'anziano' non è un'area definita in aree.yaml (forse 'anziani'?)" in lines
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stderr.strip().endswith("33 errori e 3 avvisi.")
+
+
+def test_check_json_lists_every_problem(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", "--content", str(FIXTURES / "broken"), "--format", "json"])
+    assert code == 1
+    problems = json.loads(capsys.readouterr().out)
+    assert len(problems) == 36
+    first = next(p for p in problems if p["path"].endswith("stato-non-ammesso.md"))
+    assert first == {
+        "path": "broken/servizi/stato-non-ammesso.md",
+        "line": 4,
+        "column": 8,
+        "field": "stato",
+        "message": "valore 'attiva' non ammesso: attesi attivo, sospeso, concluso (forse 'attivo'?)",
+        "severity": "error",
+    }
+    assert {p["severity"] for p in problems} == {"error", "warning"}
+
+
+def test_check_json_on_good_content_is_an_empty_list(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--content", str(FIXTURES / "mini"), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_strict_check_fails_on_a_warning(mini: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = mini / "servizi" / "sportello-nord.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("2026-11-01", "2025-01-01"), encoding="utf-8")
+    assert main(["check", "--content", str(mini)]) == 0
+    assert "avviso: verificato_il" in capsys.readouterr().out
+    assert main(["check", "--strict", "--content", str(mini)]) == 1
+
+
+def test_usage_errors_exit_two(tmp_path: Path) -> None:
+    result = run("check", "--content", str(tmp_path / "manca"))
+    assert result.returncode == 2
+    assert "cartella dei contenuti non trovata" in result.stderr
+    assert run("pubblica").returncode == 2
+    assert run("check", "--format", "xml").returncode == 2
+    assert run("new", "pagina", "X").returncode == 2
+
+
+def test_build_py_without_arguments_builds_content(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(FIXTURES / "mini", tmp_path / "content")
+    result = run(cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "site" / "servizi" / "assistenza-domiciliare" / "index.html").is_file()
+
+
+def test_build_with_errors_says_site_was_not_changed(tmp_path: Path) -> None:
+    result = run("build", "--content", str(FIXTURES / "broken"), "--out", str(tmp_path / "site"))
+    assert result.returncode == 1
+    assert "non è stato modificato" in result.stderr
+    assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize("kind", ["servizio", "ente", "iniziativa"])
+def test_new_creates_an_entry_that_passes_check(mini: Path, kind: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["new", kind, "Città più semplice", "--content", str(mini)]) == 0
+    folder = {"servizio": "servizi", "ente": "enti", "iniziativa": "iniziative"}[kind]
+    created = mini / folder / "citta-piu-semplice.md"
+    assert capsys.readouterr().out.strip() == str(created)
+    assert "Città più semplice" in created.read_text(encoding="utf-8")
+    site, problems = check(mini, strict=True, today=date.today())
+    assert problems == [] and site is not None
+    entry = getattr(site, folder)["citta-piu-semplice"]
+    assert entry.title == "Città più semplice"
+
+
+def test_new_never_overwrites(mini: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = mini / "servizi" / "centro-diurno.md"
+    before = target.read_bytes()
+    assert main(["new", "servizio", "Centro Diurno", "--content", str(mini)]) == 2
+    assert "esiste già" in capsys.readouterr().err
+    assert target.read_bytes() == before
+
+
+def test_schema_is_json_schema_for_every_kind(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    schemas = json.loads(capsys.readouterr().out)
+    assert set(schemas) >= {"servizio", "ente", "iniziativa", "pagina", "carta", "territorio"}
+    servizio = schemas["servizio"]
+    assert servizio["$schema"] == "http://json-schema.org/draft-07/schema#"
+    assert set(servizio["required"]) >= {"titolo", "sommario", "stato", "aree", "ente", "fonti", "verificato_il"}
+    assert servizio["additionalProperties"] is False
+    assert servizio["properties"]["stato"]["enum"] == ["attivo", "sospeso", "concluso"]
+    assert "$defs" not in json.dumps(servizio)
+
+
+def test_schema_accepts_what_check_accepts() -> None:
+    """The JSON Schema must not reject a valid entry (editors use it in pre-commit hooks)."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from carta import yamlstrict
+    from carta.schema import schema_for
+
+    for kind, folder in (("servizio", "servizi"), ("ente", "enti"), ("iniziativa", "iniziative")):
+        for path in (FIXTURES / "mini" / folder).glob("*.md"):
+            front = path.read_text(encoding="utf-8").split("---\n")[1]
+            jsonschema.validate(yamlstrict.load(front), schema_for(kind))

@@ -1,0 +1,172 @@
+"""Serving the site: only files under site/, security headers, and a dev server that never
+dies on a bad edit."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+
+from carta.server import SiteApp
+
+from .conftest import FIXTURES, ROOT
+
+
+def call(app: SiteApp, path: str, method: str = "GET") -> tuple[str, dict[str, str], bytes]:
+    seen: dict[str, object] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: object = None) -> None:
+        seen["status"], seen["headers"] = status, dict(headers)
+
+    body = b"".join(app({"REQUEST_METHOD": method, "PATH_INFO": path, "wsgi.input": BytesIO()}, start_response))
+    return str(seen["status"]), seen["headers"], body  # type: ignore[return-value]
+
+
+@pytest.fixture
+def app(built_mini: Path, tmp_path: Path) -> SiteApp:
+    (tmp_path / "secret.txt").write_text("segreto")
+    return SiteApp(built_mini)
+
+
+def test_serves_pages_with_security_headers(app: SiteApp) -> None:
+    status, headers, body = call(app, "/servizi/assistenza-domiciliare/")
+    assert status == "200 OK"
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert b"<h1>Assistenza domiciliare</h1>" in body
+    assert call(app, "/static/carta.css")[1]["Content-Type"] == "text/css; charset=utf-8"
+
+
+def test_folder_without_slash_redirects(app: SiteApp) -> None:
+    status, headers, _ = call(app, "/servizi/assistenza-domiciliare")
+    assert status.startswith("301") and headers["Location"] == "/servizi/assistenza-domiciliare/"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/servizi/%2e%2e/%2e%2e/secret.txt",
+        "/..%2fsecret.txt",
+        "/static/..\\..\\secret.txt",
+        "/%00",
+        "/.hidden",
+        "/" + "a" * 5000,
+        "/etc/passwd",
+    ],
+)
+def test_hostile_paths_get_404_not_files_outside_the_site(app: SiteApp, path: str) -> None:
+    status, _, body = call(app, path)
+    assert status == "404 Not Found"
+    assert b"segreto" not in body
+
+
+def test_symlink_out_of_the_site_is_not_followed(built_mini: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(built_mini, site)
+    (tmp_path / "secret.txt").write_text("segreto")
+    (site / "link.txt").symlink_to(tmp_path / "secret.txt")
+    status, _, body = call(SiteApp(site), "/link.txt")
+    assert status == "404 Not Found" and b"segreto" not in body
+
+
+def test_only_get_and_head(app: SiteApp) -> None:
+    assert call(app, "/", "POST")[0].startswith("405")
+    status, headers, body = call(app, "/", "HEAD")
+    assert status == "200 OK" and body == b"" and int(headers["Content-Length"]) > 0
+
+
+def test_build_problems_are_shown_on_every_page(app: SiteApp) -> None:
+    app.set_problems(["content/servizi/x.md:3:1: stato: valore 'attiva' non ammesso"])
+    _, _, body = call(app, "/")
+    assert b"La costruzione del sito non" in body and b"valore &#x27;attiva&#x27; non ammesso" in body
+    app.set_problems([])
+    assert b"errori-build" not in call(app, "/")[2]
+
+
+# --- the live development server ---------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.read().decode("utf-8")
+
+
+def wait_for(predicate, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.3)
+    return False
+
+
+@pytest.fixture
+def dev_server(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "mini", content)
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "serve", "--content", str(content), "--out", str(tmp_path / "site"), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "CARTA_TODAY": "2026-11-23"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_for(lambda: "Assistenza domiciliare" in fetch(base + "/servizi/")), "server did not start"
+        yield base, content, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+def test_dev_server_shows_errors_and_recovers(dev_server: tuple[str, Path, subprocess.Popen[str]]) -> None:
+    base, content, proc = dev_server
+    url = base + "/servizi/sportello-nord/"
+    page = fetch(url)
+    assert "livereload.js" in page  # the browser is told to reload
+    path = content / "servizi" / "sportello-nord.md"
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("stato: attivo", "stato: attiva").replace("Sportello famiglie Nord", "Sportello ROTTO"), encoding="utf-8")
+    assert wait_for(lambda: "errori-build" in fetch(url)), "the error never reached the page"
+    broken = fetch(url)
+    assert "stato: valore &#x27;attiva&#x27; non ammesso" in broken
+    assert "Sportello famiglie Nord" in broken  # still the last good page
+    assert proc.poll() is None  # and the server is alive
+    path.write_text(good.replace("Sportello famiglie Nord", "Sportello famiglie del Nord"), encoding="utf-8")
+    assert wait_for(lambda: "Sportello famiglie del Nord" in fetch(url)), "the fixed page never came back"
+    assert "errori-build" not in fetch(url)
+    proc.terminate()
+    output = proc.communicate(timeout=10)[0]
+    assert "La costruzione del sito non è riuscita" in output  # the terminal shows it too
+    assert "sportello-nord.md:4:8: stato: valore 'attiva' non ammesso" in output
