@@ -185,6 +185,17 @@ class SiteApp:
         return [b""] if method == "HEAD" else [body]
 
 
+def make_app(site: str | None = None) -> SiteApp:
+    """WSGI entry point for production servers: serves ``site`` (or ``$CARTA_SITE``, or
+    ``site/``), e.g. ``waitress-serve --call 'carta.server:make_app'``."""
+    import os
+
+    root = Path(site or os.environ.get("CARTA_SITE") or "site")
+    if not (root / "index.html").is_file():
+        raise UsageError(f"nessun sito costruito in {root}: esegui prima 'carta build'")
+    return SiteApp(root)
+
+
 def describe_failure(exc: BaseException) -> list[str]:
     """Lines that explain a failed build, for the page and the terminal."""
     if isinstance(exc, ContentErrors):

@@ -38,7 +38,10 @@ def test_check_reports_all_errors_and_exits_one() -> None:
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert len(lines) == 36
-    assert "broken/servizi/area-sconosciuta.md:5:17: aree: 'anziano' non è un'area definita in aree.yaml (forse 'anziani'?)" in lines
+    assert (
+        "broken/servizi/area-sconosciuta.md:5:17: aree: 'anziano' non è un'area definita in aree.yaml (forse 'anziani'?)"
+        in lines
+    )
     assert "Traceback" not in result.stdout + result.stderr
     assert result.stderr.strip().endswith("33 errori e 3 avvisi.")
 
@@ -67,7 +70,9 @@ def test_check_json_on_good_content_is_an_empty_list(capsys: pytest.CaptureFixtu
 
 def test_strict_check_fails_on_a_warning(mini: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = mini / "servizi" / "sportello-nord.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("2026-11-01", "2025-01-01"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("2026-11-01", "2025-01-01"), encoding="utf-8"
+    )
     assert main(["check", "--content", str(mini)]) == 0
     assert "avviso: verificato_il" in capsys.readouterr().out
     assert main(["check", "--strict", "--content", str(mini)]) == 1
@@ -99,7 +104,9 @@ def test_build_with_errors_says_site_was_not_changed(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", ["servizio", "ente", "iniziativa"])
-def test_new_creates_an_entry_that_passes_check(mini: Path, kind: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_new_creates_an_entry_that_passes_check(
+    mini: Path, kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["new", kind, "Città più semplice", "--content", str(mini)]) == 0
     folder = {"servizio": "servizi", "ente": "enti", "iniziativa": "iniziative"}[kind]
     created = mini / folder / "citta-piu-semplice.md"
@@ -125,7 +132,15 @@ def test_schema_is_json_schema_for_every_kind(capsys: pytest.CaptureFixture[str]
     assert set(schemas) >= {"servizio", "ente", "iniziativa", "pagina", "carta", "territorio"}
     servizio = schemas["servizio"]
     assert servizio["$schema"] == "http://json-schema.org/draft-07/schema#"
-    assert set(servizio["required"]) >= {"titolo", "sommario", "stato", "aree", "ente", "fonti", "verificato_il"}
+    assert set(servizio["required"]) >= {
+        "titolo",
+        "sommario",
+        "stato",
+        "aree",
+        "ente",
+        "fonti",
+        "verificato_il",
+    }
     assert servizio["additionalProperties"] is False
     assert servizio["properties"]["stato"]["enum"] == ["attivo", "sospeso", "concluso"]
     assert "$defs" not in json.dumps(servizio)

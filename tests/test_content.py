@@ -50,10 +50,14 @@ def test_every_entry_cites_its_sources(name: str) -> None:
 
 
 PATTERNS = {
-    "phone": re.compile(r"(?<![\w/.-])(?:\+39[\s.]?)?(?:0\d{1,3}|3\d{2}|800|803)[\s./-]?\d{3,4}[\s.-]?\d{2,4}(?![\w/-])"),
+    "phone": re.compile(
+        r"(?<![\w/.-])(?:\+39[\s.]?)?(?:0\d{1,3}|3\d{2}|800|803)[\s./-]?\d{3,4}[\s.-]?\d{2,4}(?![\w/-])"
+    ),
     "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),
     "web": re.compile(r"(?:https?://|www\.)[^\s)>\]\"']+", re.IGNORECASE),
-    "street": re.compile(r"\b(?:[Vv]ia|[Vv]iale|[Pp]iazza|[Pp]iazzale|[Cc]orso|[Ll]argo|[Vv]icolo)\s+[A-Z][\w'.]*(?:\s+[\w'.]+){0,4}?,?\s+\d+\b"),
+    "street": re.compile(
+        r"\b(?:[Vv]ia|[Vv]iale|[Pp]iazza|[Pp]iazzale|[Cc]orso|[Ll]argo|[Vv]icolo)\s+[A-Z][\w'.]*(?:\s+[\w'.]+){0,4}?,?\s+\d+\b"
+    ),
     "hours": re.compile(r"\b\d{1,2}[.:]\d{2}\s*(?:-|–|alle)\s*\d{1,2}[.:]\d{2}\b"),
 }
 
@@ -63,7 +67,10 @@ def normalise(text: str) -> str:
     return re.sub(r"[\s./-]+", "", text).rstrip(",;:")
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="the source documents (../shared/seeds) are not beside the repository")
+@pytest.mark.skipif(
+    not SEEDS.is_dir(),
+    reason="the source documents (../shared/seeds) are not beside the repository",
+)
 @pytest.mark.parametrize("name", SITES)
 def test_no_contact_data_that_the_sources_do_not_give(name: str) -> None:
     seeds = normalise(" ".join(p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")))

@@ -36,7 +36,14 @@ def test_every_content_key_is_documented(model: type) -> None:
 
 @pytest.mark.parametrize(
     "values",
-    [m.SERVICE_STATES, m.INITIATIVE_STATES, m.ACCESS_MODES, m.COST_TYPES, m.ENTE_TYPES, m.ENTE_NATURE],
+    [
+        m.SERVICE_STATES,
+        m.INITIATIVE_STATES,
+        m.ACCESS_MODES,
+        m.COST_TYPES,
+        m.ENTE_TYPES,
+        m.ENTE_NATURE,
+    ],
 )
 def test_every_allowed_value_is_documented(values: dict[str, str]) -> None:
     for value in values:

@@ -25,10 +25,14 @@ from .conftest import FIXTURES, ROOT
 def call(app: SiteApp, path: str, method: str = "GET") -> tuple[str, dict[str, str], bytes]:
     seen: dict[str, object] = {}
 
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: object = None) -> None:
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: object = None
+    ) -> None:
         seen["status"], seen["headers"] = status, dict(headers)
 
-    body = b"".join(app({"REQUEST_METHOD": method, "PATH_INFO": path, "wsgi.input": BytesIO()}, start_response))
+    body = b"".join(
+        app({"REQUEST_METHOD": method, "PATH_INFO": path, "wsgi.input": BytesIO()}, start_response)
+    )
     return str(seen["status"]), seen["headers"], body  # type: ignore[return-value]
 
 
@@ -91,7 +95,9 @@ def test_only_get_and_head(app: SiteApp) -> None:
 def test_build_problems_are_shown_on_every_page(app: SiteApp) -> None:
     app.set_problems(["content/servizi/x.md:3:1: stato: valore 'attiva' non ammesso"])
     _, _, body = call(app, "/")
-    assert b"La costruzione del sito non" in body and b"valore &#x27;attiva&#x27; non ammesso" in body
+    assert (
+        b"La costruzione del sito non" in body and b"valore &#x27;attiva&#x27; non ammesso" in body
+    )
     app.set_problems([])
     assert b"errori-build" not in call(app, "/")[2]
 
@@ -131,7 +137,17 @@ def dev_server(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str
     shutil.copytree(FIXTURES / "mini", content)
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "build.py"), "serve", "--content", str(content), "--out", str(tmp_path / "site"), "--port", str(port)],
+        [
+            sys.executable,
+            str(ROOT / "build.py"),
+            "serve",
+            "--content",
+            str(content),
+            "--out",
+            str(tmp_path / "site"),
+            "--port",
+            str(port),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -139,7 +155,9 @@ def dev_server(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        assert wait_for(lambda: "Assistenza domiciliare" in fetch(base + "/servizi/")), "server did not start"
+        assert wait_for(lambda: "Assistenza domiciliare" in fetch(base + "/servizi/")), (
+            "server did not start"
+        )
         yield base, content, proc
     finally:
         proc.terminate()
@@ -150,23 +168,45 @@ def dev_server(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str
             proc.wait(timeout=5)
 
 
-def test_dev_server_shows_errors_and_recovers(dev_server: tuple[str, Path, subprocess.Popen[str]]) -> None:
+def test_dev_server_shows_errors_and_recovers(
+    dev_server: tuple[str, Path, subprocess.Popen[str]],
+) -> None:
     base, content, proc = dev_server
     url = base + "/servizi/sportello-nord/"
     page = fetch(url)
     assert "livereload.js" in page  # the browser is told to reload
     path = content / "servizi" / "sportello-nord.md"
     good = path.read_text(encoding="utf-8")
-    path.write_text(good.replace("stato: attivo", "stato: attiva").replace("Sportello famiglie Nord", "Sportello ROTTO"), encoding="utf-8")
+    path.write_text(
+        good.replace("stato: attivo", "stato: attiva").replace(
+            "Sportello famiglie Nord", "Sportello ROTTO"
+        ),
+        encoding="utf-8",
+    )
     assert wait_for(lambda: "errori-build" in fetch(url)), "the error never reached the page"
     broken = fetch(url)
     assert "stato: valore &#x27;attiva&#x27; non ammesso" in broken
     assert "Sportello famiglie Nord" in broken  # still the last good page
     assert proc.poll() is None  # and the server is alive
-    path.write_text(good.replace("Sportello famiglie Nord", "Sportello famiglie del Nord"), encoding="utf-8")
-    assert wait_for(lambda: "Sportello famiglie del Nord" in fetch(url)), "the fixed page never came back"
+    path.write_text(
+        good.replace("Sportello famiglie Nord", "Sportello famiglie del Nord"), encoding="utf-8"
+    )
+    assert wait_for(lambda: "Sportello famiglie del Nord" in fetch(url)), (
+        "the fixed page never came back"
+    )
     assert "errori-build" not in fetch(url)
     proc.terminate()
     output = proc.communicate(timeout=10)[0]
     assert "La costruzione del sito non è riuscita" in output  # the terminal shows it too
     assert "sportello-nord.md:4:8: stato: valore 'attiva' non ammesso" in output
+
+
+def test_make_app_serves_a_built_site_and_refuses_an_empty_folder(
+    built_mini: Path, tmp_path: Path
+) -> None:
+    from carta.errors import UsageError
+    from carta.server import make_app
+
+    assert call(make_app(str(built_mini)), "/")[0] == "200 OK"
+    with pytest.raises(UsageError):
+        make_app(str(tmp_path))
