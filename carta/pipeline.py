@@ -17,6 +17,8 @@ from .errors import ContentError, ContentErrors, UsageError
 from .loader import load_content
 from .render import default_templates, render_site
 from .resolve import resolve
+from .search.index import write_search_index
+from .search.page import write_search_page
 from .site import Site
 from .validate import validate
 
@@ -82,6 +84,8 @@ def build(
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
     try:
         output = render_site(site, staging, templates)
+        write_search_index(site, staging)
+        write_search_page(site, staging, templates)
         _swap(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
 from .errors import ContentError, ContentErrors, UsageError
 
@@ -50,6 +50,9 @@ TYPES = {
     ".atom": "application/atom+xml; charset=utf-8",
 }
 MAX_PATH = 2048
+MAX_QUERY_STRING = 4096
+PAGE_SIZE = 20
+MAX_PAGE = 500
 
 
 class SiteApp:
@@ -60,6 +63,8 @@ class SiteApp:
         self.dev = dev
         self._lock = threading.Lock()
         self._problems: list[str] = []
+        self._engine: Any = None
+        self._engine_stamp: tuple[int, int] | None = None
 
     # -- build state, for the dev server --
     def set_problems(self, lines: list[str]) -> None:
@@ -84,6 +89,8 @@ class SiteApp:
                 [("Allow", "GET, HEAD")],
             )
         raw_path = environ.get("PATH_INFO", "/") or "/"
+        if raw_path in ("/cerca/", "/cerca/index.html", "/api/cerca", "/api/cerca/"):
+            return self._search(raw_path, environ, start_response, method)
         target = self.resolve(raw_path)
         if target is None:
             return self._not_found(start_response, method)
@@ -110,6 +117,67 @@ class SiteApp:
         if kind.startswith("text/html"):
             body = self._decorate(body)
         return self._send(start_response, "200 OK", body, kind, method)
+
+    # -- search --
+    def engine(self) -> Any:
+        """The search engine over the index the last build wrote (reopened after a rebuild),
+        or ``None`` when there is no usable index."""
+        from .search.engine import Engine, IndexError_
+
+        manifest = self.root / "_search" / "index.json"
+        try:
+            info = manifest.stat()
+        except OSError:
+            return None
+        stamp = (info.st_mtime_ns, info.st_ino)
+        with self._lock:
+            if stamp != self._engine_stamp:
+                if self._engine is not None:
+                    self._engine.close()
+                try:
+                    self._engine = Engine(self.root)
+                except (IndexError_, OSError, ValueError):
+                    self._engine = None
+                self._engine_stamp = stamp
+            return self._engine
+
+    def _search(
+        self, path: str, environ: dict[str, Any], start_response: StartResponse, method: str
+    ) -> Iterable[bytes]:
+        import json
+
+        from .search.html import api_json, fill_page, form_html, results_html
+
+        params = _query_params(environ.get("QUERY_STRING", ""))
+        query = params.get("q", "")
+        page = _int(params.get("pagina"), 1, 1, MAX_PAGE)
+        engine = self.engine()
+        if path.startswith("/api/"):
+            if engine is None:
+                body = json.dumps({"error": "indice di ricerca non disponibile"}).encode()
+                return self._send(
+                    start_response, "503 Service Unavailable", body, TYPES[".json"], method
+                )
+            limit = _int(params.get("limit"), PAGE_SIZE, 1, 100)
+            offset = _int(params.get("offset"), 0, 0, 100_000)
+            result = engine.search(query, filters=params, limit=limit, offset=offset)
+            body = json.dumps(api_json(result), ensure_ascii=False).encode()
+            return self._send(start_response, "200 OK", body, TYPES[".json"], method)
+        page_file = self.root / "cerca" / "index.html"
+        if not page_file.is_file():
+            return self._not_found(start_response, method)
+        html_text = page_file.read_text(encoding="utf-8")
+        if engine is not None and (query or set(params) - {"q", "pagina"}):
+            result = engine.search(
+                query, filters=params, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            )
+            html_text = fill_page(
+                html_text,
+                form_html(engine.labels, result.query, result.filters, result.facets),
+                results_html(result, engine.labels, page, PAGE_SIZE),
+            )
+        body = self._decorate(html_text.encode("utf-8"))
+        return self._send(start_response, "200 OK", body, TYPES[".html"], method)
 
     def resolve(self, url_path: str) -> Path | None:
         """The file or folder under ``root`` that ``url_path`` names, or ``None``."""
@@ -183,6 +251,28 @@ class SiteApp:
         headers.extend(extra or [])
         start_response(status, headers)
         return [b""] if method == "HEAD" else [body]
+
+
+def _query_params(query_string: str) -> dict[str, str]:
+    """The first value of each parameter; anything oversized or malformed is ignored."""
+    try:
+        pairs = parse_qsl(
+            query_string[:MAX_QUERY_STRING], keep_blank_values=True, max_num_fields=40
+        )
+    except ValueError:
+        return {}
+    params: dict[str, str] = {}
+    for key, value in pairs:
+        params.setdefault(key, value)
+    return params
+
+
+def _int(value: str | None, default: int, low: int, high: int) -> int:
+    try:
+        number = int(value) if value is not None else default
+    except ValueError:
+        number = default
+    return max(low, min(high, number))
 
 
 def make_app(site: str | None = None) -> SiteApp:

@@ -1,0 +1,118 @@
+"""The Italian analyzer, shared by the index, the server, the command line and (through the
+exported vocabulary) the browser.
+
+Whoosh pickles the analyzer into the index by reference, so the names in this module
+(``stem_it``, ``italian_analyzer``) must stay importable; rename them and the index must be
+rebuilt (it is, on every build).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from whoosh.analysis import (
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.lang import stemmer_for_language, stopwords_for_language
+from whoosh.support.charset import accent_map
+
+#: one token: letters and digits, with inner dots kept (``l.328``); the browser script uses
+#: the same expression (``\p{L}\p{N}_`` in place of ``\w``)
+TOKEN_PATTERN = r"\w+(?:\.?\w+)*"
+TOKEN_RE = re.compile(TOKEN_PATTERN)
+MIN_SIZE = 2
+
+#: Snowball's Italian stemmer splits forms that people treat as one word (it reads "-ano",
+#: "-are", "-ere" as verb endings): these folded forms get the stem of their siblings.
+STEM_OVERRIDES: dict[str, str] = {
+    "anziano": "anzian",
+    "familiare": "familiar",
+    "familiari": "familiar",
+    "quartiere": "quartier",
+    "quartieri": "quartier",
+    "ospedaliera": "ospedalier",
+    "ospedaliere": "ospedalier",
+    "ospedaliero": "ospedalier",
+    "ospedalieri": "ospedalier",
+    "ente": "ent",
+    "enti": "ent",
+    "genere": "gener",
+    "generi": "gener",
+    "alimentare": "alimentar",
+    "alimentari": "alimentar",
+    "particolare": "particolar",
+    "particolari": "particolar",
+    "regolare": "regolar",
+    "regolari": "regolar",
+    "titolare": "titolar",
+    "titolari": "titolar",
+    "diverso": "divers",
+    "diversa": "divers",
+    "diversi": "divers",
+    "diverse": "divers",
+    "concreto": "concret",
+    "concreta": "concret",
+    "concreti": "concret",
+    "concrete": "concret",
+    "complementare": "complementar",
+    "complementari": "complementar",
+    "multidisciplinare": "multidisciplinar",
+    "multidisciplinari": "multidisciplinar",
+}
+
+_snowball = stemmer_for_language("it")
+
+
+def fold(word: str) -> str:
+    """Lowercase and strip accents: ``Disabilità`` → ``disabilita``."""
+    return word.lower().translate(accent_map)
+
+
+def normalise(text: str) -> str:
+    """Unicode NFC, so that accented letters are single characters in every runtime."""
+    return unicodedata.normalize("NFC", text)
+
+
+#: Italian stop words, with and without accents (``perché`` and ``perche``)
+STOP_WORDS: frozenset[str] = frozenset(
+    {w for w in stopwords_for_language("it")} | {fold(w) for w in stopwords_for_language("it")}
+)
+
+
+def stem_it(word: str) -> str:
+    """Stem a folded word; the override list wins over Snowball."""
+    return STEM_OVERRIDES.get(word) or _snowball(word)
+
+
+def italian_analyzer():  # type: ignore[no-untyped-def]
+    """Tokenise, lowercase, drop stop words, fold accents, stem (folding comes before
+    stemming, so ``disabilita`` and ``disabilità`` always meet)."""
+    return (
+        RegexTokenizer(TOKEN_PATTERN)
+        | LowercaseFilter()
+        | StopFilter(stoplist=STOP_WORDS, minsize=MIN_SIZE)
+        | CharsetFilter(accent_map)
+        | StemFilter(stemfn=stem_it, cachesize=100000)
+    )
+
+
+def tokens(text: str) -> list[tuple[str, int, int]]:
+    """Surface tokens of ``text``, lowercased, with their character spans."""
+    text = normalise(text)
+    return [(m.group(0).lower(), m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
+
+
+def is_stop(word: str) -> bool:
+    return len(word) < MIN_SIZE or word in STOP_WORDS or fold(word) in STOP_WORDS
+
+
+def term_of(word: str) -> str | None:
+    """The indexed term of a lowercased surface word (``None`` for a stop word)."""
+    if is_stop(word):
+        return None
+    return stem_it(fold(word))

@@ -1,0 +1,141 @@
+"""What is searchable: one search document per entry, built from the resolved site.
+
+The same documents feed the Whoosh index and the browser export, so both runtimes see the
+same words in the same fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..markup import Renderer
+from ..model import WHOLE_DISTRICT
+from ..site import Entry, Site, fold
+from .analysis import term_of, tokens
+
+#: scored text fields and their weights (BM25F field boosts), in a fixed order
+FIELDS: dict[str, float] = {
+    "titolo": 3.0,
+    "parole": 2.0,
+    "sommario": 1.5,
+    "testo": 1.0,
+    "ente": 1.0,
+    "luoghi": 1.0,
+}
+#: filter fields
+FACETS = ("tipo", "aree", "destinatari", "territorio", "costo")
+KIND_ORDER = {"servizio": 0, "iniziativa": 1, "ente": 2, "pagina": 3}
+EXTRACT_CHARS = 400
+
+
+@dataclass
+class SearchDoc:
+    slug: str
+    tipo: str
+    titolo: str
+    sommario: str
+    url: str
+    text: dict[str, str]
+    facets: dict[str, list[str]]
+    extract: str = ""
+    comuni: list[str] = field(default_factory=list)  # expanded: where it is available
+
+
+def build_documents(site: Site) -> list[SearchDoc]:
+    """Documents in a stable order: services first, then initiatives, enti, pages; by title."""
+    md = Renderer()
+    synonym_targets = _synonym_targets(site)
+    entries = sorted(site.all_entries(), key=lambda e: (KIND_ORDER[e.kind], *e.sort_key()))
+    return [_document(site, e, md, synonym_targets) for e in entries]
+
+
+def _names(entries: list[Entry]) -> str:
+    return " ".join(f"{e.title} {e.meta.sigla or ''}".strip() for e in entries)
+
+
+def _document(
+    site: Site, entry: Entry, md: Renderer, synonyms: list[tuple[str, list[set[str]]]]
+) -> SearchDoc:
+    meta = entry.meta
+    body = md.text(entry.body)
+    extra: list[str] = []
+    facets: dict[str, list[str]] = {"tipo": [entry.kind]}
+    facets["aree"] = list(getattr(meta, "aree", []))
+    facets["destinatari"] = list(getattr(meta, "destinatari", []))
+    territorio = list(getattr(meta, "territorio", []))
+    facets["territorio"] = territorio
+    costo: list[str] = []
+    ente_names = ""
+    if entry.kind == "servizio":
+        extra += [meta.accesso.dove, *meta.documenti, *meta.normativa]
+        if meta.costi.descrizione:
+            extra.append(meta.costi.descrizione)
+        if meta.costi.tipo == "gratuito":
+            costo.append("gratuito")
+        if meta.costi.isee:
+            costo.append("isee")
+        ente_names = _names(entry.links["ente"] + entry.links["partner"])
+    elif entry.kind == "iniziativa":
+        ente_names = _names(entry.links["promotori"] + entry.links["partner"])
+    elif entry.kind == "ente":
+        ente_names = _names(entry.links["parte_di"])
+    facets["costo"] = costo
+    keywords = list(getattr(meta, "parole_chiave", []))
+    if entry.kind == "ente" and meta.sigla:
+        keywords.append(meta.sigla)
+    own_terms = _terms(" ".join([entry.title, entry.summary, *keywords]))
+    keywords += [key for key, groups in synonyms if any(g <= own_terms for g in groups)]
+    places = [site.place_name(p) for p in territorio]
+    text = {
+        "titolo": entry.title,
+        "parole": " ; ".join(keywords),
+        "sommario": entry.summary,
+        "testo": " ".join([body, *extra]),
+        "ente": ente_names,
+        "luoghi": " ; ".join(places),
+    }
+    extract = " ".join(part for part in (entry.summary, body) if part)[:EXTRACT_CHARS]
+    return SearchDoc(
+        slug=entry.slug,
+        tipo=entry.kind,
+        titolo=entry.title,
+        sommario=entry.summary,
+        url=entry.url,
+        text=text,
+        facets=facets,
+        extract=extract,
+        comuni=_available_in(site, territorio),
+    )
+
+
+def _available_in(site: Site, territorio: list[str]) -> list[str]:
+    if not territorio:
+        return []
+    if WHOLE_DISTRICT in territorio:
+        return sorted(site.territorio.comuni)
+    comuni = set()
+    for place in territorio:
+        if place in site.territorio.sub_ambiti:
+            comuni.update(site.territorio.sub_ambiti[place].comuni)
+        else:
+            comuni.add(place)
+    return sorted(comuni)
+
+
+def _terms(text: str) -> set[str]:
+    return {t for w, _, _ in tokens(text) if (t := term_of(w))}
+
+
+def _synonym_targets(site: Site) -> list[tuple[str, list[set[str]]]]:
+    """Each everyday word with the term sets of its targets (``badante`` → {assistent, domicil})."""
+    out = []
+    for key, targets in sorted(site.sinonimi.items()):
+        groups = [g for g in (_terms(t) for t in targets) if g]
+        if groups:
+            out.append((key, groups))
+    return out
+
+
+def display_word(words: set[str]) -> str:
+    """The form to show for a folded word: an accented spelling wins (``disabilità``)."""
+    return sorted(words, key=lambda w: (w == fold(w), w))[0]

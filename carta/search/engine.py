@@ -1,0 +1,450 @@
+"""Query time: one query procedure over the prebuilt index, for the command line and the
+server. ``templates/static/cerca.js`` implements the same procedure for the browser over the
+exported index; ``tests/search`` checks that both return the same results.
+
+The procedure:
+
+1. The query (NFC, at most ``MAX_QUERY_CHARS`` characters) is split into words; stop words
+   are dropped; at most ``MAX_WORDS`` words are kept.
+2. Runs of words that spell an everyday expression of ``sinonimi.yaml`` become one clause
+   whose alternatives are the expression and each of its targets (``badante`` →
+   ``badante`` | ``assistenza domiciliare`` | …). Every other word becomes a clause with its
+   indexed term, looked up in the vocabulary of the Carta; a word the Carta never uses
+   becomes a clause of the terms of similar words (same first letter, at most 1 edit for
+   words up to 5 letters, 2 beyond; a swap of two letters is one edit).
+3. A document matches a clause when it holds all the terms of one of its alternatives, in
+   any field. Documents must match every clause; if none does and there are several
+   clauses, documents matching any clause are returned; if still none, every word is also
+   widened to its similar words.
+4. Score: the sum, over matched terms and fields, of Whoosh's BM25F (B=0.75, K1=1.2) times
+   the field weight; ranked by score rounded to 10 significant digits, then by document
+   order (services first, then initiatives, enti and pages, each by title).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.query import And, NullQuery, Or, Query, Term
+
+from ..errors import CartaError
+from .analysis import fold, is_stop, normalise, tokens
+from .documents import FIELDS
+from .index import MANIFEST, SEARCH_DIR, WHOOSH_DIR
+
+MAX_QUERY_CHARS = 200
+MAX_WORDS = 12
+MAX_LIMIT = 100
+FUZZY_MIN = 4
+SNIPPET_CHARS = 180
+SNIPPET_LEAD = 60
+FILTERS = ("area", "destinatari", "comune", "tipo", "gratuito")
+TIPI = ("servizio", "iniziativa", "ente", "pagina")
+
+
+class IndexError_(CartaError):
+    """The search index is missing, or is not the one the build wrote."""
+
+
+@dataclass
+class Clause:
+    words: list[str]
+    groups: list[list[str]]
+    kind: str  # "exact" | "synonym" | "fuzzy"
+    suggestion: str | None = None
+
+
+@dataclass
+class Hit:
+    slug: str
+    tipo: str
+    titolo: str
+    sommario: str
+    url: str
+    score: float
+    snippet: str
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    suggestion: str | None
+    message: str | None
+    results: list[Hit]
+    filters: dict[str, str] = field(default_factory=dict)
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    approximate: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for hit in data["results"]:
+            hit["score"] = round(hit["score"], 6)
+        return data
+
+
+def osa_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (a swap of neighbours counts 1), capped at limit+1."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        best = current[0]
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                value = min(value, previous2[j - 2] + 1)
+            current[j] = value
+            best = min(best, value)
+        if best > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[len(b)]
+
+
+def rank_key(score: float, docnum: int) -> tuple[float, int]:
+    return (-float(f"{score:.10g}"), docnum)
+
+
+class Engine:
+    """Opens the index a build wrote into ``site_dir`` and answers queries."""
+
+    def __init__(self, site_dir: Path):
+        root = site_dir / SEARCH_DIR
+        manifest_path = root / MANIFEST
+        if not manifest_path.is_file():
+            raise IndexError_(
+                f"nessun indice di ricerca in {root}: costruisci il sito con 'carta build'"
+            )
+        self.manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
+        self._verify(root / WHOOSH_DIR)
+        self.ix = whoosh_index.open_dir(str(root / WHOOSH_DIR))
+        self.words: dict[str, list[Any]] = {}
+        for k in range(self.manifest["shards"]["words"]):
+            self.words.update(json.loads((root / "w" / f"{k}.json").read_text(encoding="utf-8")))
+        self.by_initial: dict[str, list[str]] = {}
+        for word in sorted(self.words):
+            self.by_initial.setdefault(word[0], []).append(word)
+        self.synonyms = sorted(self.manifest["synonyms"], key=lambda row: (-len(row[0]), row[0]))
+        self.stop = set(self.manifest["stop"])
+        self.sub_ambito_of: dict[str, str] = self.manifest["sub_ambito_of"]
+        self.labels: dict[str, dict[str, str]] = self.manifest["labels"]
+        self.docs: list[dict[str, Any]] = []
+        with self.ix.searcher() as searcher:
+            stored = sorted(searcher.reader().all_stored_fields(), key=lambda d: d["docnum"])
+        for d in stored:
+            self.docs.append(
+                {
+                    "slug": d["slug"],
+                    "tipo": d["tipo"],
+                    "titolo": d["titolo_s"],
+                    "sommario": d["sommario_s"],
+                    "url": d["url"],
+                    "estratto": d["estratto"],
+                    "facets": {
+                        "aree": _split(d["aree"]),
+                        "destinatari": _split(d["destinatari"]),
+                        "comuni": _split(d["comuni"]),
+                        "costo": _split(d["costo"]),
+                        "tipo": [d["tipo"]],
+                    },
+                }
+            )
+
+    def _verify(self, folder: Path) -> None:
+        """Open only the index this project's build wrote: the very files, unchanged, that the
+        manifest lists (Whoosh unpickles its table of contents when it opens an index)."""
+        expected: dict[str, str] = self.manifest.get("whoosh", {})
+        if not folder.is_dir() or folder.is_symlink() or not expected:
+            raise IndexError_(f"indice di ricerca assente o non valido in {folder}")
+        present = {p.name for p in folder.iterdir()}
+        if present != set(expected):
+            raise IndexError_(
+                f"l'indice in {folder} non è quello scritto dalla costruzione del sito"
+            )
+        for name, digest in expected.items():
+            path = folder / name
+            if path.is_symlink() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+                raise IndexError_(
+                    f"l'indice in {folder} è stato modificato dopo la costruzione: ricostruisci il sito"
+                )
+
+    def close(self) -> None:
+        self.ix.close()
+
+    # --- planning -----------------------------------------------------------------------
+
+    def word(self, folded: str) -> list[Any] | None:
+        return self.words.get(folded)
+
+    def similar(self, folded: str) -> list[tuple[int, int, str]]:
+        """(distance, -df, word) of the vocabulary words close to ``folded``."""
+        if len(folded) < FUZZY_MIN:
+            return []
+        limit = 1 if len(folded) <= 5 else 2
+        found = []
+        for word in self.by_initial.get(folded[0], []):
+            if word == folded:
+                continue
+            distance = osa_distance(folded, word, limit)
+            if distance <= limit:
+                found.append((distance, -self.words[word][2], word))
+        return sorted(found)
+
+    def plan(self, query: str) -> list[Clause]:
+        text = normalise(query)[:MAX_QUERY_CHARS]
+        words = [w for w, _, _ in tokens(text) if not is_stop(w)][:MAX_WORDS]
+        folded = [fold(w) for w in words]
+        clauses: list[Clause] = []
+        i = 0
+        while i < len(folded):
+            for key, groups in self.synonyms:
+                if folded[i : i + len(key)] == key:
+                    clauses.append(
+                        Clause(words[i : i + len(key)], [list(g) for g in groups], "synonym")
+                    )
+                    i += len(key)
+                    break
+            else:
+                entry = self.word(folded[i])
+                if entry is not None:
+                    clauses.append(Clause([words[i]], [[entry[1]]], "exact"))
+                else:
+                    similar = self.similar(folded[i])
+                    terms = sorted({self.words[w][1] for *_, w in similar})
+                    best = self.words[similar[0][2]][0] if similar else None
+                    clauses.append(Clause([words[i]], [[t] for t in terms], "fuzzy", best))
+                i += 1
+        unique: list[Clause] = []
+        seen: set[str] = set()
+        for clause in clauses:
+            signature = json.dumps(sorted(clause.groups))
+            if signature not in seen:
+                seen.add(signature)
+                unique.append(clause)
+        return unique
+
+    def widen(self, clauses: list[Clause]) -> list[Clause]:
+        """Every exact word also accepts its similar words (the last retry)."""
+        wider = []
+        for clause in clauses:
+            if clause.kind != "exact":
+                wider.append(clause)
+                continue
+            similar = self.similar(fold(clause.words[0]))
+            extra = sorted({self.words[w][1] for *_, w in similar} - {clause.groups[0][0]})
+            best = self.words[similar[0][2]][0] if similar else None
+            wider.append(
+                Clause(
+                    clause.words,
+                    clause.groups + [[t] for t in extra],
+                    "fuzzy" if extra else "exact",
+                    best,
+                )
+            )
+        return wider
+
+    # --- running ------------------------------------------------------------------------
+
+    @staticmethod
+    def _query(clauses: list[Clause], every: bool) -> Query:
+        parts = []
+        for clause in clauses:
+            groups = [
+                And([Or([Term(f, t, boost=boost) for f, boost in FIELDS.items()]) for t in group])
+                for group in clause.groups
+            ]
+            if not groups:
+                if every:
+                    return NullQuery
+                continue
+            parts.append(Or(groups))
+        if not parts:
+            return NullQuery
+        return And(parts) if every else Or(parts)
+
+    def _filter_docs(self, filters: dict[str, str]) -> set[int] | None:
+        if not filters:
+            return None
+        keep = set()
+        for n, doc in enumerate(self.docs):
+            f = doc["facets"]
+            if "area" in filters and filters["area"] not in f["aree"]:
+                continue
+            if "destinatari" in filters and filters["destinatari"] not in f["destinatari"]:
+                continue
+            if "comune" in filters and filters["comune"] not in f["comuni"]:
+                continue
+            if "tipo" in filters and filters["tipo"] != doc["tipo"]:
+                continue
+            if "gratuito" in filters and "gratuito" not in f["costo"]:
+                continue
+            keep.add(n)
+        return keep
+
+    def _run(
+        self, clauses: list[Clause], every: bool, allowed: set[int] | None
+    ) -> dict[int, float]:
+        query = self._query(clauses, every)
+        if query is NullQuery:
+            return {}
+        with self.ix.searcher() as searcher:
+            hits = searcher.search(query, limit=None)
+            return {
+                hit.docnum: hit.score for hit in hits if allowed is None or hit.docnum in allowed
+            }
+
+    def clean_filters(self, raw: dict[str, Any]) -> dict[str, str]:
+        """Keep only known filters with known values (anything else is ignored)."""
+        out: dict[str, str] = {}
+        allowed = {
+            "area": self.labels["aree"],
+            "destinatari": self.labels["destinatari"],
+            "comune": self.labels["comuni"],
+            "tipo": dict.fromkeys(TIPI),
+        }
+        for name, values in allowed.items():
+            value = raw.get(name)
+            if isinstance(value, str) and value in values:
+                out[name] = value
+        if str(raw.get("gratuito", "")).lower() in ("1", "true", "si", "sì", "on"):
+            out["gratuito"] = "1"
+        return out
+
+    def search(
+        self, query: str, *, filters: dict[str, Any] | None = None, limit: int = 20, offset: int = 0
+    ) -> SearchResult:
+        query = normalise(query or "").replace("\x00", "")[:MAX_QUERY_CHARS].strip()
+        limit = max(1, min(int(limit), MAX_LIMIT))
+        offset = max(0, int(offset))
+        chosen = self.clean_filters(filters or {})
+        allowed = self._filter_docs(chosen)
+        clauses = self.plan(query)
+        message: str | None = None
+        approximate = any(c.kind == "fuzzy" for c in clauses)
+        if not clauses:
+            if query and not chosen:
+                message = "Le parole cercate sono troppo comuni: aggiungi una parola più precisa."
+            elif not chosen:
+                message = (
+                    "Scrivi una o più parole, ad esempio «assistenza domiciliare» o «affitto»."
+                )
+            scores = {n: 0.0 for n in sorted(allowed)} if allowed is not None else {}
+        else:
+            scores = self._run(clauses, True, allowed)
+            if not scores and len(clauses) > 1:
+                scores = self._run(clauses, False, allowed)
+                if scores:
+                    message = "Nessuna scheda contiene tutte le parole cercate: ecco quelle che ne contengono almeno una."
+            if not scores:
+                wider = self.widen(clauses)
+                if any(c.kind == "fuzzy" for c in wider):
+                    scores = self._run(wider, False, allowed)
+                    if scores:
+                        clauses, approximate = wider, True
+            if scores and approximate and message is None:
+                message = "Nessun risultato esatto: ecco i risultati per parole simili."
+            if not scores:
+                message = (
+                    "Nessun risultato. Prova con altre parole, togli qualche filtro o consulta "
+                    "l'elenco dei servizi dalla A alla Z."
+                )
+        suggestion = self._suggest(query, clauses)
+        ranked = sorted(scores, key=lambda n: rank_key(scores[n], n))
+        terms = {t for c in clauses for g in c.groups for t in g}
+        results = [self._hit(n, scores[n], terms) for n in ranked[offset : offset + limit]]
+        return SearchResult(
+            query=query,
+            total=len(ranked),
+            suggestion=suggestion,
+            message=message,
+            results=results,
+            filters=chosen,
+            facets=self._facets(ranked),
+            approximate=approximate,
+        )
+
+    def _suggest(self, query: str, clauses: list[Clause]) -> str | None:
+        replace = {
+            fold(c.words[0]): c.suggestion
+            for c in clauses
+            if c.kind == "fuzzy" and c.suggestion and len(c.words) == 1
+        }
+        if not replace:
+            return None
+        out = []
+        for word, _, _ in tokens(normalise(query)):
+            out.append(replace.get(fold(word), word))
+        suggestion = " ".join(out)
+        return (
+            suggestion
+            if fold(suggestion) != fold(" ".join(w for w, _, _ in tokens(query)))
+            else None
+        )
+
+    def _facets(self, ranked: list[int]) -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = {
+            "tipo": {},
+            "aree": {},
+            "destinatari": {},
+            "comuni": {},
+            "costo": {},
+        }
+        for n in ranked:
+            for name, values in self.docs[n]["facets"].items():
+                for value in values:
+                    counts[name][value] = counts[name].get(value, 0) + 1
+        return counts
+
+    def _hit(self, n: int, score: float, terms: set[str]) -> Hit:
+        doc = self.docs[n]
+        return Hit(
+            slug=doc["slug"],
+            tipo=doc["tipo"],
+            titolo=doc["titolo"],
+            sommario=doc["sommario"],
+            url=doc["url"],
+            score=score,
+            snippet=self.snippet(doc["estratto"], terms),
+        )
+
+    def snippet(self, text: str, terms: set[str]) -> str:
+        """A short passage of ``text`` around the first matched word, matches in ``<mark>``
+        (HTML, escaped)."""
+        spans = []
+        for word, start, end in tokens(text):
+            entry = None if is_stop(word) else self.words.get(fold(word))
+            if entry is not None and entry[1] in terms:
+                spans.append((start, end))
+        start = 0
+        if spans and spans[0][0] > SNIPPET_LEAD:
+            start = spans[0][0] - SNIPPET_LEAD
+            start = next((s for _, s, _ in tokens(text) if s >= start), spans[0][0])
+        end = min(len(text), start + SNIPPET_CHARS)
+        if end < len(text):
+            end = max((e for _, _, e in tokens(text) if e <= end), default=end)
+        out = ["… " if start > 0 else ""]
+        cursor = start
+        for s, e in spans:
+            if s < start or e > end:
+                continue
+            out.append(html.escape(text[cursor:s]))
+            out.append(f"<mark>{html.escape(text[s:e])}</mark>")
+            cursor = e
+        out.append(html.escape(text[cursor:end]))
+        if end < len(text):
+            out.append(" …")
+        return "".join(out)
+
+
+def _split(value: str) -> list[str]:
+    return [v for v in (value or "").split(",") if v]

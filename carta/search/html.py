@@ -1,0 +1,187 @@
+"""The search page's form and results as HTML: rendered empty at build time into
+``/cerca/``, and filled at request time by the server. ``cerca.js`` builds the same results
+markup in the browser."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from markupsafe import Markup, escape
+
+from .engine import SearchResult
+
+FILTER_LABELS = {
+    "area": ("aree", "Area di bisogno"),
+    "destinatari": ("destinatari", "Per chi"),
+    "comune": ("comuni", "Comune"),
+    "tipo": ("tipo", "Tipo di scheda"),
+}
+TIPO_SINGULAR = {
+    "servizio": "Servizio",
+    "iniziativa": "Iniziativa",
+    "ente": "Ente",
+    "pagina": "Pagina",
+}
+RESULTS_START = "<!--carta:risultati-->"
+RESULTS_END = "<!--/carta:risultati-->"
+FORM_START = "<!--carta:modulo-->"
+FORM_END = "<!--/carta:modulo-->"
+
+
+def search_url(prefix: str, query: str, filters: dict[str, str], page: int = 1) -> str:
+    params = [("q", query)] if query else []
+    params += sorted(filters.items())
+    if page > 1:
+        params.append(("pagina", str(page)))
+    return f"{prefix}/cerca/" + (f"?{urlencode(params)}" if params else "")
+
+
+def form_html(
+    labels: dict[str, dict[str, str]],
+    query: str = "",
+    filters: dict[str, str] | None = None,
+    counts: dict[str, dict[str, int]] | None = None,
+    prefix: str = "",
+) -> Markup:
+    filters = filters or {}
+    parts = [
+        FORM_START,
+        f'<form class="cerca" method="get" action="{escape(prefix)}/cerca/" role="search">',
+        '<p class="campo"><label for="q">Che cosa cerchi?</label>',
+        f'<input type="search" id="q" name="q" value="{escape(query)}" maxlength="200" '
+        'autocomplete="off" aria-describedby="q-aiuto">',
+        '<button type="submit">Cerca</button></p>',
+        '<p id="q-aiuto" class="aiuto">Scrivi con parole tue, per esempio «badante», «affitto» o '
+        "«aiuto a casa per un anziano».</p>",
+        '<fieldset class="filtri"><legend>Filtra i risultati</legend>',
+    ]
+    for name, (facet, label) in FILTER_LABELS.items():
+        options = labels[facet] if name != "tipo" else labels["tipo"]
+        parts.append(f'<p class="filtro"><label for="f-{name}">{label}</label>')
+        parts.append(f'<select id="f-{name}" name="{name}"><option value="">Tutti</option>')
+        for value, text in options.items():
+            count = (counts or {}).get(facet, {}).get(value)
+            shown = f"{text} ({count})" if counts is not None and count else text
+            selected = " selected" if filters.get(name) == value else ""
+            parts.append(f'<option value="{escape(value)}"{selected}>{escape(shown)}</option>')
+        parts.append("</select></p>")
+    checked = " checked" if filters.get("gratuito") else ""
+    parts += [
+        f'<p class="filtro spunta"><input type="checkbox" id="f-gratuito" name="gratuito" value="1"{checked}>',
+        '<label for="f-gratuito">Solo servizi gratuiti</label></p>',
+        '<p><button type="submit">Applica i filtri</button></p>',
+        "</fieldset></form>",
+        FORM_END,
+    ]
+    return Markup("".join(parts))
+
+
+def results_html(
+    result: SearchResult, labels: dict[str, dict[str, str]], page: int, limit: int, prefix: str = ""
+) -> Markup:
+    query, filters = result.query, result.filters
+    if not query and not filters:
+        return Markup(f"{RESULTS_START}{RESULTS_END}")
+    out = [RESULTS_START]
+    count = f"{result.total} {'risultato' if result.total == 1 else 'risultati'}"
+    if query:
+        count += f" per «{escape(query)}»"
+    out.append(f'<p class="conteggio" id="conteggio">{count}</p>')
+    if result.message:
+        out.append(f'<p class="messaggio">{escape(result.message)}</p>')
+    if result.suggestion:
+        link = search_url(prefix, result.suggestion, filters)
+        out.append(
+            f'<p class="suggerimento">Forse cercavi: <a href="{escape(link)}">{escape(result.suggestion)}</a></p>'
+        )
+    if filters:
+        out.append('<ul class="filtri-attivi" aria-label="Filtri applicati">')
+        for name, value in filters.items():
+            rest = {k: v for k, v in filters.items() if k != name}
+            text = _filter_text(name, value, labels)
+            out.append(
+                f'<li><a href="{escape(search_url(prefix, query, rest))}">{escape(text)}'
+                '<span class="nascosto"> (rimuovi il filtro)</span> <span aria-hidden="true">×</span></a></li>'
+            )
+        out.append(
+            f'<li><a href="{escape(search_url(prefix, query, {}))}">Rimuovi tutti i filtri</a></li></ul>'
+        )
+    if result.results:
+        start = (page - 1) * limit + 1
+        out.append(f'<ol class="risultati-elenco" start="{start}">')
+        for hit in result.results:
+            out.append(
+                '<li class="risultato">'
+                f'<p class="tipo">{TIPO_SINGULAR[hit.tipo]}</p>'
+                f'<h2><a href="{escape(prefix + hit.url)}">{escape(hit.titolo)}</a></h2>'
+                f"<p>{Markup(hit.snippet) if hit.snippet else escape(hit.sommario)}</p>"  # noqa: S704 - snippet is escaped by the engine
+                "</li>"
+            )
+        out.append("</ol>")
+        pages = (result.total + limit - 1) // limit
+        if pages > 1:
+            out.append('<nav class="pagine" aria-label="Pagine dei risultati"><ul>')
+            if page > 1:
+                out.append(
+                    f'<li><a href="{escape(search_url(prefix, query, filters, page - 1))}" rel="prev">Pagina precedente</a></li>'
+                )
+            out.append(f"<li>Pagina {page} di {pages}</li>")
+            if page < pages:
+                out.append(
+                    f'<li><a href="{escape(search_url(prefix, query, filters, page + 1))}" rel="next">Pagina successiva</a></li>'
+                )
+            out.append("</ul></nav>")
+    else:
+        out.append(
+            '<ul class="accessi">'
+            f'<li><a href="{escape(prefix)}/servizi/">Tutti i servizi dalla A alla Z</a></li>'
+            f'<li><a href="{escape(prefix)}/aree/">Servizi per area di bisogno</a></li>'
+            "</ul>"
+        )
+    out.append(RESULTS_END)
+    return Markup("".join(out))
+
+
+def _filter_text(name: str, value: str, labels: dict[str, dict[str, str]]) -> str:
+    if name == "gratuito":
+        return "Solo gratuiti"
+    facet, label = FILTER_LABELS[name]
+    return f"{label}: {labels[facet].get(value, value)}"
+
+
+def fill_page(page: str, form: Markup, results: Markup) -> str:
+    """Put the filled form and the results into the built ``/cerca/`` page."""
+    page = _replace_between(page, FORM_START, FORM_END, str(form))
+    page = _replace_between(page, "<!--carta:senza-js-->", "<!--/carta:senza-js-->", "")
+    return _replace_between(page, RESULTS_START, RESULTS_END, str(results))
+
+
+def _replace_between(text: str, start: str, end: str, replacement: str) -> str:
+    i = text.find(start)
+    j = text.find(end, i)
+    if i < 0 or j < 0:
+        return text
+    return text[:i] + replacement + text[j + len(end) :]
+
+
+def api_json(result: SearchResult) -> dict[str, Any]:
+    return {
+        "query": result.query,
+        "total": result.total,
+        "suggestion": result.suggestion,
+        "message": result.message,
+        "filters": result.filters,
+        "results": [
+            {
+                "slug": h.slug,
+                "tipo": h.tipo,
+                "titolo": h.titolo,
+                "sommario": h.sommario,
+                "url": h.url,
+                "score": round(h.score, 6),
+                "snippet": h.snippet,
+            }
+            for h in result.results
+        ],
+    }

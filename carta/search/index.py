@@ -1,0 +1,239 @@
+"""Build time: the Whoosh index in ``_search/whoosh/`` and, exported from that same index,
+the static index the browser script reads.
+
+Both are written into the build's staging folder, so they are swapped into ``site/`` with
+the pages or not at all. Whoosh names its segments randomly: the random generator is seeded
+for the duration of the write (and restored after), so that two builds are byte-identical.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import math
+import random
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+from ..site import Site
+from .analysis import STOP_WORDS, fold, italian_analyzer, term_of, tokens
+from .documents import FACETS, FIELDS, SearchDoc, build_documents, display_word
+
+FORMAT_VERSION = 1
+SEARCH_DIR = "_search"
+WHOOSH_DIR = "whoosh"
+MANIFEST = "index.json"
+B, K1 = 0.75, 1.2
+#: raw size aimed at for one shard of postings or vocabulary, and docs per document shard
+SHARD_BYTES = 48_000
+DOCS_PER_SHARD = 32
+
+
+def schema() -> Schema:
+    analyzer = italian_analyzer()
+    fields: dict[str, Any] = {name: TEXT(analyzer=analyzer, phrase=False) for name in FIELDS}
+    fields.update(
+        docnum=STORED(),
+        slug=ID(stored=True, unique=True),
+        tipo=ID(stored=True),
+        titolo_s=STORED(),
+        sommario_s=STORED(),
+        url=STORED(),
+        estratto=STORED(),
+        aree=KEYWORD(stored=True, commas=True),
+        destinatari=KEYWORD(stored=True, commas=True),
+        territorio=KEYWORD(stored=True, commas=True),
+        comuni=KEYWORD(stored=True, commas=True),
+        costo=KEYWORD(stored=True, commas=True),
+    )
+    return Schema(**fields)
+
+
+@contextmanager
+def seeded_random(seed: str) -> Iterator[None]:
+    state = random.getstate()
+    random.seed(seed)
+    try:
+        yield
+    finally:
+        random.setstate(state)
+
+
+def write_search_index(site: Site, out_dir: Path) -> dict[str, Any]:
+    """Write ``_search/`` under ``out_dir``; return the manifest."""
+    docs = build_documents(site)
+    root = out_dir / SEARCH_DIR
+    whoosh_dir = root / WHOOSH_DIR
+    whoosh_dir.mkdir(parents=True)
+    with seeded_random("carta-search-index"):
+        ix = whoosh_index.create_in(str(whoosh_dir), schema())
+        writer = ix.writer(limitmb=256, compound=False)  # a compound file records mtimes
+        for n, doc in enumerate(docs):
+            writer.add_document(
+                docnum=n,
+                slug=doc.slug,
+                tipo=doc.tipo,
+                titolo_s=doc.titolo,
+                sommario_s=doc.sommario,
+                url=doc.url,
+                estratto=doc.extract,
+                aree=",".join(doc.facets["aree"]),
+                destinatari=",".join(doc.facets["destinatari"]),
+                territorio=",".join(doc.facets["territorio"]),
+                comuni=",".join(doc.comuni),
+                costo=",".join(doc.facets["costo"]),
+                **doc.text,
+            )
+        writer.commit()
+    (whoosh_dir / "MAIN_WRITELOCK").unlink(missing_ok=True)
+    manifest = export_browser_index(site, docs, ix, root)
+    manifest["whoosh"] = {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(whoosh_dir.iterdir())
+    }
+    _write_json(root / MANIFEST, manifest)
+    return manifest
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
+        encoding="utf-8",
+    )
+
+
+def fnv1a(text: str) -> int:
+    """32-bit FNV-1a of the UTF-8 bytes: the shard of a term, the same in the browser."""
+    h = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        h ^= byte
+        h = (h * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def export_browser_index(site: Site, docs: list[SearchDoc], ix: Any, root: Path) -> dict[str, Any]:
+    """Export the statistics Whoosh scores with (term frequencies, field lengths as Whoosh
+    stores them, document frequencies, average lengths) so that the browser computes the
+    very same BM25F scores."""
+    n_docs = len(docs)
+    postings: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    doc_freq: dict[str, set[int]] = defaultdict(set)
+    avg_lengths: dict[str, float] = {}
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        for field in FIELDS:
+            avg_lengths[field] = searcher.avg_field_length(field) or 1
+            for term in sorted(
+                t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(field)
+            ):
+                flat: list[int] = []
+                previous = 0
+                matcher = reader.postings(field, term)
+                while matcher.is_active():
+                    docnum = matcher.id()
+                    length = reader.doc_field_length(docnum, field, 1)
+                    flat += [docnum - previous, int(matcher.weight()), int(length)]
+                    previous = docnum
+                    doc_freq[term].add(docnum)
+                    matcher.next()
+                postings[term][field] = flat
+    # vocabulary: every surface word of the indexed text → its term
+    surfaces: dict[str, set[str]] = defaultdict(set)  # folded → surface spellings
+    for doc in docs:
+        for text in doc.text.values():
+            for word, _, _ in tokens(text):
+                if term_of(word):
+                    surfaces[fold(word)].add(word)
+    # the vocabulary, keyed by folded word (term_of(w) == term_of(fold(w))): folded word →
+    # [spelling to show, term, documents with the term]
+    words: dict[str, list[Any]] = {}
+    for folded_word in sorted(surfaces):
+        term = term_of(folded_word)
+        assert term is not None
+        df = len(doc_freq.get(term, ()))
+        if df:
+            words[folded_word] = [display_word(surfaces[folded_word]), term, df]
+
+    def shards_for(total_bytes: int) -> int:
+        return max(1, math.ceil(total_bytes / SHARD_BYTES))
+
+    post_json = {t: json.dumps(p, separators=(",", ":")) for t, p in postings.items()}
+    n_post = shards_for(sum(len(t) + len(v) for t, v in post_json.items()))
+    n_words = shards_for(sum(2 * len(w) + 24 for w in words))
+    post_shards: list[dict[str, Any]] = [{} for _ in range(n_post)]
+    for term in sorted(postings):
+        post_shards[fnv1a(term) % n_post][term] = postings[term]
+    word_shards: list[dict[str, Any]] = [{} for _ in range(n_words)]
+    for word in sorted(words):
+        word_shards[fnv1a(word) % n_words][word] = words[word]
+    for k, shard in enumerate(post_shards):
+        _write_json(root / "p" / f"{k}.json", shard)
+    for k, shard in enumerate(word_shards):
+        _write_json(root / "w" / f"{k}.json", shard)
+    for k in range(0, n_docs, DOCS_PER_SHARD):
+        rows = [
+            [d.slug, d.tipo, d.titolo, d.sommario, d.url, d.extract]
+            for d in docs[k : k + DOCS_PER_SHARD]
+        ]
+        _write_json(root / "d" / f"{k // DOCS_PER_SHARD}.json", rows)
+    facets: dict[str, list[int]] = {}
+    for name in FACETS:
+        values: dict[str, list[int]] = defaultdict(list)
+        for n, doc in enumerate(docs):
+            for value in doc.facets[name]:
+                values[value].append(n)
+        for value, members in sorted(values.items()):
+            facets[f"{name}:{value}"] = [
+                b - a for a, b in zip([0, *members], members, strict=False)
+            ]
+    _write_json(root / "facets.json", facets)
+
+    return {
+        "version": FORMAT_VERSION,
+        "docs": n_docs,
+        "fields": [[name, boost, avg_lengths[name]] for name, boost in FIELDS.items()],
+        "bm25": {"B": B, "K1": K1},
+        "shards": {"postings": n_post, "words": n_words, "docs": DOCS_PER_SHARD},
+        "stop": sorted(STOP_WORDS),
+        "synonyms": synonym_table(site),
+        "sub_ambito_of": dict(sorted(site.sub_ambito_of.items())),
+        "labels": {
+            "tipo": {
+                "servizio": "Servizi",
+                "iniziativa": "Iniziative",
+                "ente": "Enti",
+                "pagina": "Pagine",
+            },
+            "aree": {k: v.nome for k, v in site.aree.items()},
+            "destinatari": {k: v.nome for k, v in site.destinatari.items()},
+            "comuni": {k: v.nome for k, v in site.territorio.comuni.items()},
+        },
+    }
+
+
+def synonym_table(site: Site) -> list[list[Any]]:
+    """``[[key words (folded, no stop words)], [[term, …], …]]``: the first group is the key's
+    own terms, then one group per target phrase."""
+    table = []
+    for key, targets in sorted(site.sinonimi.items()):
+        key_words = [fold(w) for w, _, _ in tokens(key) if term_of(w)]
+        if not key_words:
+            continue
+        groups: list[list[str]] = []
+        for phrase in [key, *targets]:
+            group = [t for w, _, _ in tokens(phrase) if (t := term_of(w))]
+            if group and group not in groups:
+                groups.append(group)
+        table.append([key_words, groups])
+    return table
+
+
+def gzip_size(path: Path) -> int:
+    return len(gzip.compress(path.read_bytes(), mtime=0))

@@ -1,0 +1,42 @@
+"""Build time: the ``/cerca/`` page, rendered with the site's theme around an empty form."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..render import make_environment
+from ..site import Site
+from .html import form_html, results_html
+from .engine import SearchResult
+
+
+def labels_for(site: Site) -> dict[str, dict[str, str]]:
+    return {
+        "tipo": {
+            "servizio": "Servizi",
+            "iniziativa": "Iniziative",
+            "ente": "Enti",
+            "pagina": "Pagine",
+        },
+        "aree": {k: v.nome for k, v in site.aree.items()},
+        "destinatari": {k: v.nome for k, v in site.destinatari.items()},
+        "comuni": {k: v.nome for k, v in site.territorio.comuni.items()},
+    }
+
+
+def write_search_page(site: Site, out_dir: Path, templates: Path) -> None:
+    env = make_environment(templates, site)
+    prefix = urlsplit(site.config.url_base or "").path.rstrip("/")
+    labels = labels_for(site)
+    empty = SearchResult(query="", total=0, suggestion=None, message=None, results=[])
+    context: dict[str, Any] = {
+        "page_url": "/cerca/",
+        "search_form": form_html(labels, prefix=prefix),
+        "search_results": results_html(empty, labels, 1, 20, prefix),
+    }
+    html = env.get_template("cerca.html").render(**context)
+    target = out_dir / "cerca" / "index.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(html, encoding="utf-8", newline="\n")

@@ -1,0 +1,420 @@
+/* Carta d'Ambito: search in the browser, over the static index exported from the Whoosh
+ * index at build time. Same procedure as carta/search/engine.py (see its docstring):
+ * same words, synonyms, typo tolerance, filters and BM25F scores, so the results agree.
+ * No dependencies; works on any static host. */
+(function () {
+  "use strict";
+  var MAX_QUERY_CHARS = 200, MAX_WORDS = 12, FUZZY_MIN = 4, PAGE = 20;
+  var SNIPPET_CHARS = 180, SNIPPET_LEAD = 60, MIN_SIZE = 2;
+  var TOKEN = /[\p{L}\p{N}_]+(?:\.?[\p{L}\p{N}_]+)*/gu;
+  var TIPI = { servizio: "Servizio", iniziativa: "Iniziativa", ente: "Ente", pagina: "Pagina" };
+  var FILTERS = { area: ["aree", "Area di bisogno"], destinatari: ["destinatari", "Per chi"], comune: ["comuni", "Comune"], tipo: ["tipo", "Tipo di scheda"] };
+
+  function Index(base, fetchJson) {
+    this.base = base;
+    this.fetchJson = fetchJson;
+    this.cache = {};
+  }
+  Index.prototype.load = function (path) {
+    if (!this.cache[path]) this.cache[path] = this.fetchJson(this.base + path);
+    return this.cache[path];
+  };
+
+  function fold(word) {
+    return word.toLowerCase().normalize("NFD").replace(/\p{M}/gu, "");
+  }
+  function tokens(text) {
+    var out = [], m;
+    TOKEN.lastIndex = 0;
+    while ((m = TOKEN.exec(text)) !== null) out.push([m[0].toLowerCase(), m.index, m.index + m[0].length]);
+    return out;
+  }
+  function fnv1a(text) {
+    var bytes = new TextEncoder().encode(text), h = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) {
+      h ^= bytes[i];
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    return h >>> 0;
+  }
+  function osa(a, b, limit) {
+    if (Math.abs(a.length - b.length) > limit) return limit + 1;
+    var prev2 = [], prev = [], i, j;
+    for (j = 0; j <= b.length; j++) prev.push(j);
+    for (i = 1; i <= a.length; i++) {
+      var cur = [i], best = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        var v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2] + 1);
+        cur.push(v);
+        best = Math.min(best, v);
+      }
+      if (best > limit) return limit + 1;
+      prev2 = prev;
+      prev = cur;
+    }
+    return prev[b.length];
+  }
+  function cmpStr(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
+  function cmpList(a, b) {
+    for (var i = 0; i < Math.min(a.length, b.length); i++) {
+      var c = cmpStr(a[i], b[i]);
+      if (c) return c;
+    }
+    return a.length - b.length;
+  }
+  function groupsKey(groups) {
+    return JSON.stringify(groups.slice().sort(cmpList));
+  }
+
+  /* --- the engine -------------------------------------------------------------------- */
+  function Engine(index) { this.index = index; }
+
+  Engine.prototype.open = async function () {
+    var m = await this.index.load("index.json");
+    this.m = m;
+    this.stop = new Set(m.stop);
+    this.synonyms = m.synonyms.slice().sort(function (a, b) { return (b[0].length - a[0].length) || cmpList(a[0], b[0]); });
+    return this;
+  };
+  Engine.prototype.isStop = function (w) {
+    return w.length < MIN_SIZE || this.stop.has(w) || this.stop.has(fold(w));
+  };
+  Engine.prototype.word = async function (folded) {
+    var shard = await this.index.load("w/" + (fnv1a(folded) % this.m.shards.words) + ".json");
+    return Object.prototype.hasOwnProperty.call(shard, folded) ? shard[folded] : null;
+  };
+  Engine.prototype.allWords = async function () {
+    if (!this.words) {
+      var all = {}, jobs = [];
+      for (var k = 0; k < this.m.shards.words; k++) jobs.push(this.index.load("w/" + k + ".json"));
+      (await Promise.all(jobs)).forEach(function (s) { Object.assign(all, s); });
+      var byInitial = {};
+      Object.keys(all).sort(cmpStr).forEach(function (w) { (byInitial[w[0]] = byInitial[w[0]] || []).push(w); });
+      this.words = all;
+      this.byInitial = byInitial;
+    }
+    return this.words;
+  };
+  Engine.prototype.similar = async function (folded) {
+    if (folded.length < FUZZY_MIN) return [];
+    var words = await this.allWords(), limit = folded.length <= 5 ? 1 : 2, found = [];
+    (this.byInitial[folded[0]] || []).forEach(function (w) {
+      if (w === folded) return;
+      var d = osa(folded, w, limit);
+      if (d <= limit) found.push([d, -words[w][2], w]);
+    });
+    return found.sort(function (a, b) { return (a[0] - b[0]) || (a[1] - b[1]) || cmpStr(a[2], b[2]); });
+  };
+  Engine.prototype.plan = async function (query) {
+    var self = this, text = query.normalize("NFC").slice(0, MAX_QUERY_CHARS);
+    var words = tokens(text).map(function (t) { return t[0]; }).filter(function (w) { return !self.isStop(w); }).slice(0, MAX_WORDS);
+    var folded = words.map(fold), clauses = [], i = 0;
+    while (i < folded.length) {
+      var syn = null;
+      for (var s = 0; s < this.synonyms.length; s++) {
+        var key = this.synonyms[s][0];
+        if (cmpList(folded.slice(i, i + key.length), key) === 0 && folded.slice(i, i + key.length).length === key.length) { syn = this.synonyms[s]; break; }
+      }
+      if (syn) {
+        clauses.push({ words: words.slice(i, i + syn[0].length), groups: syn[1].map(function (g) { return g.slice(); }), kind: "synonym", suggestion: null });
+        i += syn[0].length;
+        continue;
+      }
+      var entry = await this.word(folded[i]);
+      if (entry) {
+        clauses.push({ words: [words[i]], groups: [[entry[1]]], kind: "exact", suggestion: null });
+      } else {
+        var similar = await this.similar(folded[i]), terms = new Set();
+        similar.forEach(function (c) { terms.add(self.words[c[2]][1]); });
+        clauses.push({
+          words: [words[i]], kind: "fuzzy",
+          groups: Array.from(terms).sort(cmpStr).map(function (t) { return [t]; }),
+          suggestion: similar.length ? this.words[similar[0][2]][0] : null
+        });
+      }
+      i += 1;
+    }
+    var seen = new Set();
+    return clauses.filter(function (c) {
+      var k = groupsKey(c.groups);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  };
+  Engine.prototype.widen = async function (clauses) {
+    var out = [];
+    for (var i = 0; i < clauses.length; i++) {
+      var c = clauses[i];
+      if (c.kind !== "exact") { out.push(c); continue; }
+      var similar = await this.similar(fold(c.words[0])), terms = new Set(), self = this;
+      similar.forEach(function (s) { terms.add(self.words[s[2]][1]); });
+      terms.delete(c.groups[0][0]);
+      var extra = Array.from(terms).sort(cmpStr).map(function (t) { return [t]; });
+      out.push({ words: c.words, groups: c.groups.concat(extra), kind: extra.length ? "fuzzy" : "exact", suggestion: similar.length ? this.words[similar[0][2]][0] : null });
+    }
+    return out;
+  };
+  Engine.prototype.postings = async function (term) {
+    var shard = await this.index.load("p/" + (fnv1a(term) % this.m.shards.postings) + ".json");
+    return Object.prototype.hasOwnProperty.call(shard, term) ? shard[term] : {};
+  };
+  /* doc → score of one term over all fields (Whoosh BM25F, times the field weight) */
+  Engine.prototype.termScores = async function (term) {
+    var p = await this.postings(term), m = this.m, scores = new Map(), B = m.bm25.B, K1 = m.bm25.K1;
+    m.fields.forEach(function (f) {
+      var flat = p[f[0]];
+      if (!flat) return;
+      var df = flat.length / 3, idf = Math.log(m.docs / (df + 1)) + 1, doc = 0;
+      for (var k = 0; k < flat.length; k += 3) {
+        doc += flat[k];
+        var tf = flat[k + 1], fl = flat[k + 2];
+        var s = f[1] * (idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / f[2]))));
+        scores.set(doc, (scores.get(doc) || 0) + s);
+      }
+    });
+    return scores;
+  };
+  Engine.prototype.run = async function (clauses, every, allowed) {
+    var perClause = [];
+    for (var c = 0; c < clauses.length; c++) {
+      var groups = clauses[c].groups;
+      if (!groups.length) {
+        if (every) return new Map();
+        continue;
+      }
+      var clauseScores = new Map();
+      for (var g = 0; g < groups.length; g++) {
+        var groupScores = null;
+        for (var t = 0; t < groups[g].length; t++) {
+          var ts = await this.termScores(groups[g][t]);
+          if (groupScores === null) groupScores = new Map(ts);
+          else {
+            var next = new Map();
+            groupScores.forEach(function (v, d) { if (ts.has(d)) next.set(d, v + ts.get(d)); });
+            groupScores = next;
+          }
+        }
+        groupScores.forEach(function (v, d) { clauseScores.set(d, (clauseScores.get(d) || 0) + v); });
+      }
+      perClause.push(clauseScores);
+    }
+    if (!perClause.length) return new Map();
+    var result = new Map();
+    if (every) {
+      perClause[0].forEach(function (v, d) {
+        var total = v;
+        for (var k = 1; k < perClause.length; k++) {
+          if (!perClause[k].has(d)) return;
+          total += perClause[k].get(d);
+        }
+        result.set(d, total);
+      });
+    } else {
+      perClause.forEach(function (cs) { cs.forEach(function (v, d) { result.set(d, (result.get(d) || 0) + v); }); });
+    }
+    if (allowed) result.forEach(function (v, d) { if (!allowed.has(d)) result.delete(d); });
+    return result;
+  };
+  Engine.prototype.facetDocs = async function (key) {
+    var facets = await this.index.load("facets.json"), out = new Set(), doc = 0;
+    (facets[key] || []).forEach(function (delta) { doc += delta; out.add(doc); });
+    return out;
+  };
+  Engine.prototype.allowed = async function (filters) {
+    var sets = [];
+    if (filters.area) sets.push(await this.facetDocs("aree:" + filters.area));
+    if (filters.destinatari) sets.push(await this.facetDocs("destinatari:" + filters.destinatari));
+    if (filters.tipo) sets.push(await this.facetDocs("tipo:" + filters.tipo));
+    if (filters.gratuito) sets.push(await this.facetDocs("costo:gratuito"));
+    if (filters.comune) {
+      var c = new Set(), keys = ["territorio:ambito", "territorio:" + filters.comune];
+      if (this.m.sub_ambito_of[filters.comune]) keys.push("territorio:" + this.m.sub_ambito_of[filters.comune]);
+      for (var k = 0; k < keys.length; k++) (await this.facetDocs(keys[k])).forEach(function (d) { c.add(d); });
+      sets.push(c);
+    }
+    if (!sets.length) return null;
+    var keep = new Set();
+    for (var d = 0; d < this.m.docs; d++) {
+      if (sets.every(function (s) { return s.has(d); })) keep.add(d);
+    }
+    return keep;
+  };
+  Engine.prototype.cleanFilters = function (raw) {
+    var l = this.m.labels, out = {};
+    [["area", l.aree], ["destinatari", l.destinatari], ["comune", l.comuni], ["tipo", TIPI]].forEach(function (p) {
+      var v = raw[p[0]];
+      if (typeof v === "string" && Object.prototype.hasOwnProperty.call(p[1], v)) out[p[0]] = v;
+    });
+    if (["1", "true", "si", "sì", "on"].indexOf(String(raw.gratuito || "").toLowerCase()) >= 0) out.gratuito = "1";
+    return out;
+  };
+  Engine.prototype.search = async function (query, rawFilters, limit, offset) {
+    query = (query || "").normalize("NFC").replace(/\u0000/g, "").slice(0, MAX_QUERY_CHARS).trim();
+    limit = limit || PAGE;
+    offset = offset || 0;
+    var filters = this.cleanFilters(rawFilters || {}), allowed = await this.allowed(filters);
+    var clauses = await this.plan(query), message = null, scores;
+    var approximate = clauses.some(function (c) { return c.kind === "fuzzy"; });
+    if (!clauses.length) {
+      if (query && !Object.keys(filters).length) message = "Le parole cercate sono troppo comuni: aggiungi una parola più precisa.";
+      else if (!Object.keys(filters).length) message = "Scrivi una o più parole, ad esempio «assistenza domiciliare» o «affitto».";
+      scores = new Map();
+      if (allowed) Array.from(allowed).sort(function (a, b) { return a - b; }).forEach(function (d) { scores.set(d, 0); });
+    } else {
+      scores = await this.run(clauses, true, allowed);
+      if (!scores.size && clauses.length > 1) {
+        scores = await this.run(clauses, false, allowed);
+        if (scores.size) message = "Nessuna scheda contiene tutte le parole cercate: ecco quelle che ne contengono almeno una.";
+      }
+      if (!scores.size) {
+        var wider = await this.widen(clauses);
+        if (wider.some(function (c) { return c.kind === "fuzzy"; })) {
+          scores = await this.run(wider, false, allowed);
+          if (scores.size) { clauses = wider; approximate = true; }
+        }
+      }
+      if (scores.size && approximate && message === null) message = "Nessun risultato esatto: ecco i risultati per parole simili.";
+      if (!scores.size) message = "Nessun risultato. Prova con altre parole, togli qualche filtro o consulta l'elenco dei servizi dalla A alla Z.";
+    }
+    var ranked = Array.from(scores.keys()).sort(function (a, b) {
+      return (Number(scores.get(b).toPrecision(10)) - Number(scores.get(a).toPrecision(10))) || (a - b);
+    });
+    var terms = new Set();
+    clauses.forEach(function (c) { c.groups.forEach(function (g) { g.forEach(function (t) { terms.add(t); }); }); });
+    var results = [];
+    for (var r = offset; r < Math.min(ranked.length, offset + limit); r++) {
+      var n = ranked[r], rows = await this.index.load("d/" + Math.floor(n / this.m.shards.docs) + ".json");
+      var row = rows[n % this.m.shards.docs];
+      results.push({ slug: row[0], tipo: row[1], titolo: row[2], sommario: row[3], url: row[4], score: scores.get(n), snippet: await this.snippet(row[5], terms) });
+    }
+    return { query: query, total: ranked.length, suggestion: this.suggest(query, clauses), message: message, filters: filters, results: results };
+  };
+  Engine.prototype.suggest = function (query, clauses) {
+    var replace = {}, any = false;
+    clauses.forEach(function (c) {
+      if (c.kind === "fuzzy" && c.suggestion && c.words.length === 1) { replace[fold(c.words[0])] = c.suggestion; any = true; }
+    });
+    if (!any) return null;
+    var original = tokens(query.normalize("NFC")).map(function (t) { return t[0]; });
+    var s = original.map(function (w) { return Object.prototype.hasOwnProperty.call(replace, fold(w)) ? replace[fold(w)] : w; }).join(" ");
+    return fold(s) !== fold(original.join(" ")) ? s : null;
+  };
+  Engine.prototype.snippet = async function (text, terms) {
+    var toks = tokens(text), spans = [];
+    for (var i = 0; i < toks.length; i++) {
+      if (this.isStop(toks[i][0])) continue;
+      var e = await this.word(fold(toks[i][0]));
+      if (e && terms.has(e[1])) spans.push([toks[i][1], toks[i][2]]);
+    }
+    var start = 0, end;
+    if (spans.length && spans[0][0] > SNIPPET_LEAD) {
+      start = spans[0][0] - SNIPPET_LEAD;
+      var first = toks.find(function (t) { return t[1] >= start; });
+      start = first ? first[1] : spans[0][0];
+    }
+    end = Math.min(text.length, start + SNIPPET_CHARS);
+    if (end < text.length) {
+      var ends = toks.filter(function (t) { return t[2] <= end; });
+      if (ends.length) end = ends[ends.length - 1][2];
+    }
+    var out = start > 0 ? "… " : "", cursor = start;
+    spans.forEach(function (s) {
+      if (s[0] < start || s[1] > end) return;
+      out += esc(text.slice(cursor, s[0])) + "<mark>" + esc(text.slice(s[0], s[1])) + "</mark>";
+      cursor = s[1];
+    });
+    out += esc(text.slice(cursor, end));
+    if (end < text.length) out += " …";
+    return out;
+  };
+
+  function esc(s) {
+    return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#x27;");
+  }
+
+  /* --- the page ---------------------------------------------------------------------- */
+  function searchUrl(query, filters, page) {
+    var p = new URLSearchParams();
+    if (query) p.append("q", query);
+    Object.keys(filters).sort().forEach(function (k) { p.append(k, filters[k]); });
+    if (page > 1) p.append("pagina", String(page));
+    var qs = p.toString();
+    return location.pathname + (qs ? "?" + qs : "");
+  }
+  function render(res, labels, page) {
+    var q = res.query, f = res.filters, h = [];
+    var count = res.total + (res.total === 1 ? " risultato" : " risultati") + (q ? " per «" + esc(q) + "»" : "");
+    h.push('<p class="conteggio" id="conteggio">' + count + "</p>");
+    if (res.message) h.push('<p class="messaggio">' + esc(res.message) + "</p>");
+    if (res.suggestion) h.push('<p class="suggerimento">Forse cercavi: <a href="' + esc(searchUrl(res.suggestion, f, 1)) + '">' + esc(res.suggestion) + "</a></p>");
+    var names = Object.keys(f);
+    if (names.length) {
+      h.push('<ul class="filtri-attivi" aria-label="Filtri applicati">');
+      names.forEach(function (n) {
+        var rest = {};
+        names.forEach(function (k) { if (k !== n) rest[k] = f[k]; });
+        var text = n === "gratuito" ? "Solo gratuiti" : FILTERS[n][1] + ": " + (labels[FILTERS[n][0]][f[n]] || f[n]);
+        h.push('<li><a href="' + esc(searchUrl(q, rest, 1)) + '">' + esc(text) + '<span class="nascosto"> (rimuovi il filtro)</span> <span aria-hidden="true">×</span></a></li>');
+      });
+      h.push('<li><a href="' + esc(searchUrl(q, {}, 1)) + '">Rimuovi tutti i filtri</a></li></ul>');
+    }
+    if (res.results.length) {
+      h.push('<ol class="risultati-elenco" start="' + ((page - 1) * PAGE + 1) + '">');
+      res.results.forEach(function (r) {
+        h.push('<li class="risultato"><p class="tipo">' + TIPI[r.tipo] + '</p><h2><a href="' + esc(prefix + r.url) + '">' + esc(r.titolo) + "</a></h2><p>" + (r.snippet || esc(r.sommario)) + "</p></li>");
+      });
+      h.push("</ol>");
+      var pages = Math.ceil(res.total / PAGE);
+      if (pages > 1) {
+        h.push('<nav class="pagine" aria-label="Pagine dei risultati"><ul>');
+        if (page > 1) h.push('<li><a href="' + esc(searchUrl(q, f, page - 1)) + '" rel="prev">Pagina precedente</a></li>');
+        h.push("<li>Pagina " + page + " di " + pages + "</li>");
+        if (page < pages) h.push('<li><a href="' + esc(searchUrl(q, f, page + 1)) + '" rel="next">Pagina successiva</a></li>');
+        h.push("</ul></nav>");
+      }
+    } else {
+      h.push('<ul class="accessi"><li><a href="' + esc(prefix) + '/servizi/">Tutti i servizi dalla A alla Z</a></li><li><a href="' + esc(prefix) + '/aree/">Servizi per area di bisogno</a></li></ul>');
+    }
+    return h.join("");
+  }
+
+  var prefix = "";
+  async function start() {
+    var box = document.getElementById("risultati");
+    if (!box || box.querySelector(".conteggio")) return; /* served with results already */
+    var params = new URLSearchParams(location.search), raw = {};
+    params.forEach(function (v, k) { if (!(k in raw)) raw[k] = v; });
+    var form = document.querySelector("form.cerca");
+    if (form) {
+      form.elements.q.value = raw.q || "";
+      ["area", "destinatari", "comune", "tipo"].forEach(function (n) { if (raw[n] && form.elements[n]) form.elements[n].value = raw[n]; });
+      if (form.elements.gratuito) form.elements.gratuito.checked = !!raw.gratuito;
+    }
+    var base = box.getAttribute("data-indice");
+    prefix = base.replace(/\/_search\/$/, "");
+    var engine = await new Engine(new Index(base, function (u) {
+      return fetch(u).then(function (r) { if (!r.ok) throw new Error(u); return r.json(); });
+    })).open();
+    var filters = engine.cleanFilters(raw);
+    if (!(raw.q || "").trim() && !Object.keys(filters).length) return;
+    var page = Math.max(1, Math.min(500, parseInt(raw.pagina, 10) || 1));
+    box.setAttribute("aria-busy", "true");
+    try {
+      var res = await engine.search(raw.q || "", raw, PAGE, (page - 1) * PAGE);
+      box.innerHTML = render(res, engine.m.labels, page);
+    } catch (e) {
+      box.innerHTML = '<p class="messaggio">La ricerca non è disponibile in questo momento. Consulta <a href="' + esc(prefix) + '/servizi/">i servizi dalla A alla Z</a>.</p>';
+    }
+    box.removeAttribute("aria-busy");
+  }
+
+  if (typeof module !== "undefined" && module.exports) {
+    module.exports = { Engine: Engine, Index: Index, fold: fold, tokens: tokens, fnv1a: fnv1a, osa: osa };
+  } else if (typeof document !== "undefined") {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+    else start();
+  }
+})();

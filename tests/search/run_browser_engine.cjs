@@ -1,0 +1,27 @@
+// Runs the browser search script (templates/static/cerca.js) in Node over a built site's
+// static index: reads {"site": ..., "queries": [{"q": ..., "filters": {...}}]} on stdin and
+// prints one result per query as JSON.
+"use strict";
+const fs = require("fs");
+const path = require("path");
+const { Engine, Index } = require(path.join(__dirname, "..", "..", "templates", "static", "cerca.js"));
+
+async function main() {
+  const input = JSON.parse(fs.readFileSync(0, "utf8"));
+  const base = path.join(input.site, "_search") + path.sep;
+  const fetched = new Set();
+  const index = new Index(base, async (file) => {
+    fetched.add(file);
+    return JSON.parse(fs.readFileSync(file, "utf8"));
+  });
+  const engine = await new Engine(index).open();
+  const out = [];
+  for (const item of input.queries) {
+    const res = await engine.search(item.q, item.filters || {}, item.limit || 20, 0);
+    out.push({ query: res.query, total: res.total, suggestion: res.suggestion, message: res.message,
+               slugs: res.results.map((r) => r.slug), snippets: res.results.map((r) => r.snippet),
+               scores: res.results.map((r) => r.score) });
+  }
+  process.stdout.write(JSON.stringify(out));
+}
+main().catch((e) => { console.error(e.stack || String(e)); process.exit(1); });
