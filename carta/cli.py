@@ -76,6 +76,31 @@ def make_parser() -> Parser:
     p.add_argument("title", metavar="TITOLO")
     content_options(p)
 
+    p = sub.add_parser("search", help="cerca servizi, enti e iniziative nell'indice del sito")
+    p.add_argument("query", metavar="DOMANDA", help="le parole da cercare, tra virgolette")
+    p.add_argument("--area", default=None, help="solo quest'area (id di aree.yaml)")
+    p.add_argument("--destinatari", default=None, help="solo per questi destinatari (id)")
+    p.add_argument(
+        "--comune", default=None, help="solo ciò che è disponibile in questo comune (id)"
+    )
+    p.add_argument("--tipo", choices=("servizio", "ente", "iniziativa", "pagina"), default=None)
+    p.add_argument("--gratuito", action="store_true", help="solo servizi gratuiti")
+    p.add_argument("--limit", type=int, default=10, help="quanti risultati (1-100, default 10)")
+    p.add_argument("--json", action="store_true", help="risultato in JSON")
+    content_options(p)
+    p.add_argument(
+        "--out", type=Path, default=Path("site"), help="sito con l'indice (default: site)"
+    )
+
+    p = sub.add_parser("bench", help="misura indice e ricerca su contenuti sintetici")
+    p.add_argument("--sizes", default="1000,10000", help="numeri di schede, separati da virgole")
+    p.add_argument("--queries", type=int, default=200, help="quante ricerche misurare")
+
+    p = sub.add_parser("budget", help="pesa le pagine costruite (gzip) e le confronta con i limiti")
+    p.add_argument(
+        "--out", type=Path, default=Path("site"), help="cartella del sito (default: site)"
+    )
+
     p = sub.add_parser("schema", help="stampa lo JSON Schema del modello dei contenuti")
     p.add_argument(
         "--kind",
@@ -207,11 +232,97 @@ def cmd_new(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    from .pipeline import build
+    from .search.engine import Engine, IndexError_
+
+    index = args.out / "_search" / "index.json"
+    if not index.is_file():
+        print(
+            f"Nessun indice in {args.out}: costruisco il sito da {args.content}…", file=sys.stderr
+        )
+        try:
+            build(args.content, args.out)
+        except ContentErrors as exc:
+            report(exc.problems)
+            return CONTENT_ERRORS
+    try:
+        engine = Engine(args.out)
+    except IndexError_ as exc:
+        raise UsageError(str(exc)) from None
+    filters = {
+        "area": args.area,
+        "destinatari": args.destinatari,
+        "comune": args.comune,
+        "tipo": args.tipo,
+    }
+    facet = {"area": "aree", "destinatari": "destinatari", "comune": "comuni"}
+    for name, value in filters.items():
+        if value is not None and name in facet and value not in engine.labels[facet[name]]:
+            from .validate import suggestion
+
+            known = engine.labels[facet[name]]
+            raise UsageError(
+                f"--{name} {value!r} sconosciuto{suggestion(value, known)}: valori ammessi {', '.join(known)}"
+            )
+    chosen = {k: v for k, v in filters.items() if v is not None}
+    if args.gratuito:
+        chosen["gratuito"] = "1"
+    result = engine.search(args.query, filters=chosen, limit=max(1, min(args.limit, 100)))
+    if args.json:
+        from .search.html import api_json
+
+        json.dump(api_json(result), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return OK
+    import re
+
+    count = plural(result.total, "risultato", "risultati")
+    print(f"{count} per «{result.query}»" if result.query else count)
+    if result.message:
+        print(result.message)
+    if result.suggestion:
+        print(f"Forse cercavi: {result.suggestion}")
+    for n, hit in enumerate(result.results, 1):
+        print(f"{n:2}. {hit.titolo} [{hit.tipo}] {hit.url}")
+        text = re.sub(r"<[^>]+>", "", hit.snippet) if hit.snippet else hit.sommario
+        import html
+
+        print(f"    {html.unescape(text)}")
+    return OK
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import run_bench
+
+    try:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        raise UsageError(f"--sizes non valido: {args.sizes!r}") from None
+    if not sizes or any(s < 1 for s in sizes):
+        raise UsageError("--sizes: servono numeri positivi")
+    run_bench(sizes, queries=args.queries, log=lambda line: print(line, flush=True))
+    return OK
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from .schema import dumps
 
     sys.stdout.write(dumps(args.kind))
     return OK
+
+
+def cmd_budget(args: argparse.Namespace) -> int:
+    from .budget import report, site_weights
+
+    if not (args.out / "index.html").is_file():
+        raise UsageError(f"nessun sito costruito in {args.out}: esegui prima 'carta build'")
+    weights = site_weights(args.out)
+    print(report(weights))
+    over = [line for w in weights for line in w.over()]
+    for line in over:
+        print(f"oltre il limite: {line}", file=sys.stderr)
+    return CONTENT_ERRORS if over else OK
 
 
 COMMANDS = {
@@ -220,6 +331,9 @@ COMMANDS = {
     "serve": cmd_serve,
     "new": cmd_new,
     "schema": cmd_schema,
+    "search": cmd_search,
+    "bench": cmd_bench,
+    "budget": cmd_budget,
 }
 
 

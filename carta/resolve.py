@@ -12,6 +12,7 @@ from .model import WHOLE_DISTRICT
 from .site import Entry, Site
 
 RELATED_LIMIT = 5
+RELATED_POOL = 60
 
 
 def resolve(site: Site) -> Site:
@@ -45,12 +46,16 @@ def resolve(site: Site) -> Site:
         if e.meta.parte_di:
             children[e.meta.parte_di].append(e)
 
+    services_by_area: dict[str, list[Entry]] = defaultdict(list)
+    for s in sorted(servizi.values(), key=Entry.sort_key):
+        for a in s.meta.aree:
+            services_by_area[a].append(s)
     for s in servizi.values():
         s.links = {
             "ente": [enti[s.meta.ente]],
             "partner": [enti[p] for p in s.meta.partner],
             "iniziative": _sorted(iniziative[i] for i in service_initiatives[s.slug]),
-            "correlati": _related(s, servizi.values()),
+            "correlati": _related(s, services_by_area, provided),
         }
     for e in enti.values():
         e.links = {
@@ -92,10 +97,15 @@ def _sorted(entries: object) -> list[Entry]:
     return sorted(set(entries), key=Entry.sort_key)  # type: ignore[call-overload]
 
 
-def _related(service: Entry, all_services: object) -> list[Entry]:
+def _related(
+    service: Entry, by_area: dict[str, list[Entry]], by_ente: dict[str, list[Entry]]
+) -> list[Entry]:
     """Other services most like this one: same areas and people, same ente."""
+    # bounded: in a very large Carta only the first services of each area are compared
+    candidates = {id(o): o for a in service.meta.aree for o in by_area[a][:RELATED_POOL]}
+    candidates.update({id(o): o for o in by_ente[service.meta.ente][:RELATED_POOL]})
     scored = []
-    for other in all_services:  # type: ignore[attr-defined]
+    for other in candidates.values():
         if other is service:
             continue
         score = 2 * len(set(service.meta.aree) & set(other.meta.aree))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from whoosh.analysis import (
     CharsetFilter,
@@ -31,6 +32,9 @@ MIN_SIZE = 2
 #: "-are", "-ere" as verb endings): these folded forms get the stem of their siblings.
 STEM_OVERRIDES: dict[str, str] = {
     "anziano": "anzian",
+    "metropolitano": "metropolitan",
+    "italiano": "italian",
+    "domiciliari": "domicil",
     "familiare": "familiar",
     "familiari": "familiar",
     "quartiere": "quartier",
@@ -111,6 +115,7 @@ def is_stop(word: str) -> bool:
     return len(word) < MIN_SIZE or word in STOP_WORDS or fold(word) in STOP_WORDS
 
 
+@lru_cache(maxsize=262144)
 def term_of(word: str) -> str | None:
     """The indexed term of a lowercased surface word (``None`` for a stop word)."""
     if is_stop(word):

@@ -33,7 +33,7 @@ MANIFEST = "index.json"
 B, K1 = 0.75, 1.2
 #: raw size aimed at for one shard of postings or vocabulary, and docs per document shard
 SHARD_BYTES = 48_000
-DOCS_PER_SHARD = 32
+DOCS_PER_SHARD = 8
 
 
 def schema() -> Schema:

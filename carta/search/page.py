@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 from ..render import make_environment
 from ..site import Site
-from .html import form_html, results_html
 from .engine import SearchResult
+from .html import form_html, results_html
 
 
 def labels_for(site: Site) -> dict[str, dict[str, str]]:

@@ -1,0 +1,181 @@
+"""``carta bench``: build and search a synthetic Carta of 1,000 and 10,000 entries and print
+the figures (index build seconds, index bytes, query latency, bytes a browser downloads for
+a first search). A benchmark prints; it never fails a test.
+
+The synthetic text is drawn, with a fixed seed and Zipf-like frequencies, from the words of
+the default Carta, so the vocabulary is realistic Italian welfare language.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from .loader import load_content
+from .render import default_templates
+from .resolve import resolve
+from .validate import validate
+
+QUERIES = [
+    "badante", "assistenza domiciliare", "anziani", "anzaini", "disabilita", "affitto",
+    "sfratto", "casa di riposo", "tutela minori", "lavoro disabili", "baby sitter",
+    "amministratore di sostegno", "psicologo", "bollette", "ludopatia", "centro diurno",
+    "famiglie fragili", "assistente sociale", "dimissioni ospedale", "affido",
+    "inserimento lavorativo", "conciliazione", "volontariato", "domiciliare integrata",
+    "povertà", "contributo economico", "servizi sociali crema", "minori stranieri",
+    "salute mentale", "gioco d'azzardo",
+]  # fmt: skip
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONTENT = ROOT / "content"
+BROWSER_RUNNER = ROOT / "tests" / "search" / "run_browser_engine.cjs"
+
+
+def synthetic_content(target: Path, entries: int, seed: int = 20261123) -> None:
+    """Write a content folder with ``entries`` services, on the taxonomies of content/."""
+    rng = random.Random(seed)
+    target.mkdir(parents=True)
+    for name in ("carta.yaml", "aree.yaml", "destinatari.yaml", "territorio.yaml", "sinonimi.yaml"):
+        shutil.copy(DEFAULT_CONTENT / name, target / name)
+    shutil.copytree(DEFAULT_CONTENT / "enti", target / "enti")
+    words = Counter()
+    for path in sorted(DEFAULT_CONTENT.rglob("*.md")):
+        text = path.read_text(encoding="utf-8").split("---", 2)[-1]
+        words.update(w.lower() for w in re.findall(r"[^\W\d_]{3,}", text))
+    vocabulary = [w for w, _ in words.most_common()]
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    site, _ = validate(load_content(DEFAULT_CONTENT), date.today())
+    assert site is not None
+    aree, destinatari, enti = list(site.aree), list(site.destinatari), list(site.enti)
+
+    def sentence(n: int) -> str:
+        picked = rng.choices(vocabulary, weights=weights, k=n)
+        return " ".join(picked).capitalize() + "."
+
+    folder = target / "servizi"
+    folder.mkdir()
+    today = date.today().isoformat()
+    for n in range(entries):
+        title = " ".join(rng.choices(vocabulary, weights=weights, k=rng.randint(2, 5))).capitalize()
+        body = "\n\n".join(
+            f"## {heading}\n\n"
+            + " ".join(sentence(rng.randint(8, 20)) for _ in range(rng.randint(1, 4)))
+            for heading in ("A chi è rivolto", "Come fare", "Cosa si ottiene")
+        )
+        (folder / f"servizio-{n:05d}.md").write_text(
+            "---\n"
+            f"titolo: {json.dumps(title, ensure_ascii=False)}\n"
+            f"sommario: {json.dumps(sentence(rng.randint(8, 16))[:190], ensure_ascii=False)}\n"
+            "stato: attivo\n"
+            f"aree: [{', '.join(rng.sample(aree, 2))}]\n"
+            f"destinatari: [{rng.choice(destinatari)}]\n"
+            f"ente: {rng.choice(enti)}\n"
+            "territorio: ambito\n"
+            "accesso:\n  modalita: [sportello]\n  dove: Servizio sociale del Comune.\n"
+            f"costi:\n  tipo: {rng.choice(['gratuito', 'compartecipazione'])}\n"
+            f"parole_chiave: [{', '.join(rng.choices(vocabulary[:300], k=3))}]\n"
+            f"verificato_il: {today}\n"
+            "fonti:\n  - documento: sintetico\n"
+            "---\n" + sentence(rng.randint(10, 30)) + "\n\n" + body + "\n",
+            encoding="utf-8",
+        )
+
+
+def _size(folder: Path) -> tuple[int, int]:
+    raw = gz = 0
+    for path in folder.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            raw += len(data)
+            gz += len(gzip.compress(data, mtime=0))
+    return raw, gz
+
+
+def _gz(path: Path) -> int:
+    return len(gzip.compress(path.read_bytes(), mtime=0))
+
+
+def first_search_bytes(site_dir: Path, queries: list[str]) -> list[int] | None:
+    """For each query, the gzip bytes a browser downloads to show its first results page
+    (script + every index file the browser engine reads), measured by running cerca.js in
+    Node. ``None`` when Node is not installed."""
+    if shutil.which("node") is None or not BROWSER_RUNNER.is_file():
+        return None
+    script = _gz(site_dir / "static" / "cerca.js")
+    sizes = []
+    for query in queries:
+        out = subprocess.run(
+            ["node", str(BROWSER_RUNNER)],
+            input=json.dumps({"site": str(site_dir), "queries": [{"q": query}]}),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        fetched = json.loads(out.stdout)[0]["fetched"]
+        sizes.append(script + sum(_gz(Path(f)) for f in fetched))
+    return sizes
+
+
+def run_bench(sizes: list[int], *, queries: int, log: Callable[[str], None]) -> None:
+    from .pipeline import build
+    from .search.engine import Engine
+    from .search.index import write_search_index
+
+    log(f"carta bench — {len(QUERIES)} fixed queries, {queries} timed searches per size")
+    for size in sizes:
+        with tempfile.TemporaryDirectory(prefix="carta-bench-") as tmp:
+            content = Path(tmp) / "content"
+            synthetic_content(content, size)
+            started = time.perf_counter()
+            build(content, Path(tmp) / "site", templates=default_templates())
+            build_seconds = time.perf_counter() - started
+            site, _ = validate(load_content(content), date.today())
+            assert site is not None
+            resolve(site)
+            index_dir = Path(tmp) / "index-only"
+            started = time.perf_counter()
+            write_search_index(site, index_dir)
+            index_seconds = time.perf_counter() - started
+            whoosh_raw, whoosh_gz = _size(index_dir / "_search" / "whoosh")
+            total_raw, total_gz = _size(index_dir / "_search")
+            engine = Engine(Path(tmp) / "site")
+            timings = []
+            for n in range(queries):
+                query = QUERIES[n % len(QUERIES)]
+                started = time.perf_counter()
+                engine.search(query)
+                timings.append((time.perf_counter() - started) * 1000)
+            engine.close()
+            timings.sort()
+            p50 = statistics.median(timings)
+            p95 = timings[min(len(timings) - 1, int(len(timings) * 0.95))]
+            browser = first_search_bytes(Path(tmp) / "site", QUERIES)
+            log(f"\n{size} entries (+ {len(site.enti)} enti)")
+            log(f"  full build (pages + index): {build_seconds:.1f} s")
+            log(f"  search index build:         {index_seconds:.1f} s")
+            log(
+                f"  Whoosh index:               {whoosh_raw / 1e6:.2f} MB ({whoosh_gz / 1e6:.2f} MB gzip)"
+            )
+            log(
+                f"  browser index (all files):  {(total_raw - whoosh_raw) / 1e6:.2f} MB ({(total_gz - whoosh_gz) / 1e3:.0f} KB gzip)"
+            )
+            log(f"  query latency (Whoosh):     p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+            if browser is None:
+                log("  first search in a browser:  not measured (Node.js not installed)")
+            else:
+                browser.sort()
+                log(
+                    "  first search in a browser:  "
+                    f"median {statistics.median(browser) / 1e3:.0f} KB, max {browser[-1] / 1e3:.0f} KB gzip "
+                    "(script + index files read)"
+                )

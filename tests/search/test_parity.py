@@ -1,0 +1,89 @@
+"""The browser script (cerca.js, run in Node over the exported static index) answers every
+query of the relevance set exactly as Whoosh does: same results, same order, same totals,
+suggestions, messages and snippets."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import QUERIES, SITES
+
+RUNNER = Path(__file__).parent / "run_browser_engine.cjs"
+EXTRA = [
+    {"q": "badante", "filters": {"comune": "crema", "tipo": "servizio"}},
+    {"q": "", "filters": {"area": "anziani"}},
+    {"q": "lavoro", "filters": {"destinatari": "giovani"}},
+    {"q": "casa", "filters": {"gratuito": "1"}},
+    {"q": 'disabilita\' AND (scuola OR lavoro) NOT "x"'},
+    {"q": "xqzw"},
+    {"q": "il la di da"},
+    {"q": "assistenza " * 40},
+]
+
+
+def run_browser_engine(site: Path, queries: list[dict]) -> list[dict]:  # type: ignore[type-arg]
+    if shutil.which("node") is None:
+        if os.environ.get("CARTA_REQUIRE_BROWSER") == "1":
+            pytest.fail("Node.js is required for the browser-parity tests")
+        pytest.skip("Node.js is not installed: the browser search script cannot be run")
+    out = subprocess.run(
+        ["node", str(RUNNER)],
+        input=json.dumps({"site": str(site), "queries": queries}),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_browser_and_whoosh_agree_on_every_query(
+    site: str, search_sites: dict[str, Path], engines
+) -> None:  # type: ignore[no-untyped-def]
+    queries = [{"q": item["q"]} for item in QUERIES[site]] + EXTRA
+    browser = run_browser_engine(search_sites[site], queries)
+    engine = engines[site]
+    disagreements = []
+    for query, js in zip(queries, browser, strict=True):
+        py = engine.search(query["q"], filters=query.get("filters"))
+        expected = {
+            "slugs": [h.slug for h in py.results],
+            "total": py.total,
+            "suggestion": py.suggestion,
+            "message": py.message,
+            "snippets": [h.snippet for h in py.results],
+        }
+        got = {k: js[k] for k in expected}
+        if got != expected:
+            disagreements.append((query, expected, got))
+    assert disagreements == []
+
+
+def test_top_five_of_the_relevance_set_is_identical(search_sites: dict[str, Path], engines) -> None:  # type: ignore[no-untyped-def]
+    """The acceptance criterion, stated plainly: same top-5 slugs in the same order."""
+    for site in SITES:
+        queries = [{"q": item["q"]} for item in QUERIES[site]]
+        browser = run_browser_engine(search_sites[site], queries)
+        for query, js in zip(queries, browser, strict=True):
+            assert (
+                js["slugs"][:5] == [h.slug for h in engines[site].search(query["q"]).results][:5]
+            ), query
+
+
+def test_browser_index_and_script_fit_their_budgets(search_sites: dict[str, Path]) -> None:
+    import gzip
+
+    def gz(path: Path) -> int:
+        return len(gzip.compress(path.read_bytes(), mtime=0))
+
+    root = search_sites["content"] / "_search"
+    browser_files = [p for p in root.rglob("*.json")]
+    assert sum(gz(p) for p in browser_files) <= 60_000
+    assert gz(search_sites["content"] / "static" / "cerca.js") <= 10_000
