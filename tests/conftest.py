@@ -43,3 +43,26 @@ def page(site: Path, url: str) -> str:
     rel = url.strip("/")
     path = site / rel / "index.html" if not rel.endswith((".html", ".xml", ".txt")) else site / rel
     return path.read_text(encoding="utf-8")
+
+
+def wsgi_call(
+    app: object, path: str, query: str = "", method: str = "GET"
+) -> tuple[str, dict[str, str], bytes]:
+    """Call a WSGI app in-process: (status, headers, body)."""
+    from io import BytesIO
+
+    seen: dict[str, object] = {}
+
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: object = None
+    ) -> None:
+        seen["status"], seen["headers"] = status, dict(headers)
+
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "wsgi.input": BytesIO(),
+    }
+    body = b"".join(app(environ, start_response))  # type: ignore[operator]
+    return str(seen["status"]), seen["headers"], body  # type: ignore[return-value]

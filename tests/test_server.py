@@ -12,28 +12,17 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from io import BytesIO
 from pathlib import Path
 
 import pytest
 
 from carta.server import SiteApp
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES, ROOT, wsgi_call
 
 
 def call(app: SiteApp, path: str, method: str = "GET") -> tuple[str, dict[str, str], bytes]:
-    seen: dict[str, object] = {}
-
-    def start_response(
-        status: str, headers: list[tuple[str, str]], exc_info: object = None
-    ) -> None:
-        seen["status"], seen["headers"] = status, dict(headers)
-
-    body = b"".join(
-        app({"REQUEST_METHOD": method, "PATH_INFO": path, "wsgi.input": BytesIO()}, start_response)
-    )
-    return str(seen["status"]), seen["headers"], body  # type: ignore[return-value]
+    return wsgi_call(app, path, method=method)
 
 
 @pytest.fixture
@@ -48,7 +37,7 @@ def test_serves_pages_with_security_headers(app: SiteApp) -> None:
     assert headers["Content-Type"] == "text/html; charset=utf-8"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert "default-src 'self'" in headers["Content-Security-Policy"]
-    assert b"<h1>Assistenza domiciliare</h1>" in body
+    assert b">Assistenza domiciliare</h1>" in body
     assert call(app, "/static/carta.css")[1]["Content-Type"] == "text/css; charset=utf-8"
 
 

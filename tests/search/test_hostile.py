@@ -8,7 +8,6 @@ import json
 import shutil
 import threading
 import urllib.request
-from io import BytesIO
 from pathlib import Path
 from urllib.parse import quote, urlencode
 from wsgiref.simple_server import make_server
@@ -17,6 +16,8 @@ import pytest
 
 from carta.search.engine import Engine, IndexError_
 from carta.server import SiteApp
+
+from ..conftest import wsgi_call
 
 HOSTILE = [
     "",
@@ -67,40 +68,17 @@ def test_engine_answers_anything(engines, query: str) -> None:  # type: ignore[n
 def test_server_never_fails_on_odd_parameters(search_sites: dict[str, Path], params: dict) -> None:  # type: ignore[type-arg]
     app = SiteApp(search_sites["content"])
     for path in ("/api/cerca", "/cerca/"):
-        status: list[str] = []
-        qs = urlencode(params, doseq=True)
-        body = b"".join(
-            app(
-                {
-                    "REQUEST_METHOD": "GET",
-                    "PATH_INFO": path,
-                    "QUERY_STRING": qs,
-                    "wsgi.input": BytesIO(),
-                },
-                lambda s, h, e=None: status.append(s),
-            )
-        )
-        assert status[0] == "200 OK", (path, params)
+        status, _, body = wsgi_call(app, path, urlencode(params, doseq=True))
+        assert status == "200 OK", (path, params)
         if path == "/api/cerca":
             assert len(json.loads(body)["results"]) <= 100
 
 
 def test_oversized_query_string_is_bounded(search_sites: dict[str, Path]) -> None:
     app = SiteApp(search_sites["content"])
-    status: list[str] = []
     qs = "q=" + quote("anziani " * 5000) + "&" + "&".join(f"x{n}=1" for n in range(2000))
-    body = b"".join(
-        app(
-            {
-                "REQUEST_METHOD": "GET",
-                "PATH_INFO": "/api/cerca",
-                "QUERY_STRING": qs,
-                "wsgi.input": BytesIO(),
-            },
-            lambda s, h, e=None: status.append(s),
-        )
-    )
-    assert status[0] == "200 OK"
+    status, _, body = wsgi_call(app, "/api/cerca", qs)
+    assert status == "200 OK"
     assert len(json.loads(body)["query"]) <= 200
 
 
@@ -134,20 +112,8 @@ def test_a_tampered_index_is_never_opened(search_sites: dict[str, Path], tmp_pat
     toc.write_bytes(toc.read_bytes() + b"\x00")
     with pytest.raises(IndexError_):
         Engine(site)
-    status: list[str] = []
-    app = SiteApp(site)
-    b"".join(
-        app(
-            {
-                "REQUEST_METHOD": "GET",
-                "PATH_INFO": "/api/cerca",
-                "QUERY_STRING": "q=casa",
-                "wsgi.input": BytesIO(),
-            },
-            lambda s, h, e=None: status.append(s),
-        )
-    )
-    assert status[0] == "503 Service Unavailable"
+    status, _, _ = wsgi_call(SiteApp(site), "/api/cerca", "q=casa")
+    assert status == "503 Service Unavailable"
     (site / "_search" / "whoosh" / "extra.pickle").write_bytes(b"x")
     with pytest.raises(IndexError_):
         Engine(site)

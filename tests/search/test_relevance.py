@@ -4,7 +4,6 @@ command line and through the server."""
 from __future__ import annotations
 
 import json
-from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -13,6 +12,7 @@ import pytest
 from carta.cli import main
 from carta.server import SiteApp
 
+from ..conftest import wsgi_call
 from .conftest import QUERIES, SITES
 
 MIN_RECALL = 0.9
@@ -50,28 +50,12 @@ def test_recall_at_5_on_the_command_line(
     assert value >= MIN_RECALL, misses
 
 
-def wsgi_get(app: SiteApp, path: str, query: dict[str, str]) -> tuple[str, bytes]:
-    status: list[str] = []
-    body = b"".join(
-        app(
-            {
-                "REQUEST_METHOD": "GET",
-                "PATH_INFO": path,
-                "QUERY_STRING": urlencode(query),
-                "wsgi.input": BytesIO(),
-            },
-            lambda s, h, e=None: status.append(s),
-        )
-    )
-    return status[0], body
-
-
 @pytest.mark.parametrize("site", SITES)
 def test_recall_at_5_on_the_server(site: str, search_sites: dict[str, Path]) -> None:
     app = SiteApp(search_sites[site])
     found = {}
     for item in QUERIES[site]:
-        status, body = wsgi_get(app, "/api/cerca", {"q": item["q"], "limit": "5"})
+        status, _, body = wsgi_call(app, "/api/cerca", urlencode({"q": item["q"], "limit": "5"}))
         assert status == "200 OK"
         found[item["q"]] = [r["slug"] for r in json.loads(body)["results"]]
     value, misses = recall(found, site)
