@@ -421,8 +421,14 @@ class Engine:
         """A short passage of ``text`` around the first matched word, matches in ``<mark>``
         (HTML, escaped)."""
         spans = []
+        # only words that begin like a matched term are looked up (the browser fetches the
+        # vocabulary in shards and should not need all of them for a snippet)
+        prefixes = {t[:3] for t in terms}
         for word, start, end in tokens(text):
-            entry = None if is_stop(word) else self.words.get(fold(word))
+            folded = fold(word)
+            if folded[:3] not in prefixes or is_stop(word):
+                continue
+            entry = self.words.get(folded)
             if entry is not None and entry[1] in terms:
                 spans.append((start, end))
         start = 0

@@ -31,9 +31,15 @@ SEARCH_DIR = "_search"
 WHOOSH_DIR = "whoosh"
 MANIFEST = "index.json"
 B, K1 = 0.75, 1.2
-#: raw size aimed at for one shard of postings or vocabulary, and docs per document shard
-SHARD_BYTES = 48_000
-DOCS_PER_SHARD = 8
+#: a small Carta ships each part of the browser index as one file (it compresses best);
+#: a large one splits postings and vocabulary into shards of about SHARD_BYTES, so that a
+#: first search downloads only what it needs
+SINGLE_FILE_BYTES = 256_000
+SHARD_BYTES = 16_000
+#: documents per document shard, for small and for large Carte
+DOCS_PER_SHARD_SMALL = 32
+DOCS_PER_SHARD_LARGE = 8
+LARGE_CARTA = 1000
 
 
 def schema() -> Schema:
@@ -162,7 +168,11 @@ def export_browser_index(site: Site, docs: list[SearchDoc], ix: Any, root: Path)
             words[folded_word] = [display_word(surfaces[folded_word]), term, df]
 
     def shards_for(total_bytes: int) -> int:
-        return max(1, math.ceil(total_bytes / SHARD_BYTES))
+        if total_bytes <= SINGLE_FILE_BYTES:
+            return 1
+        return math.ceil(total_bytes / SHARD_BYTES)
+
+    per_shard = DOCS_PER_SHARD_LARGE if n_docs > LARGE_CARTA else DOCS_PER_SHARD_SMALL
 
     post_json = {t: json.dumps(p, separators=(",", ":")) for t, p in postings.items()}
     n_post = shards_for(sum(len(t) + len(v) for t, v in post_json.items()))
@@ -177,12 +187,12 @@ def export_browser_index(site: Site, docs: list[SearchDoc], ix: Any, root: Path)
         _write_json(root / "p" / f"{k}.json", shard)
     for k, shard in enumerate(word_shards):
         _write_json(root / "w" / f"{k}.json", shard)
-    for k in range(0, n_docs, DOCS_PER_SHARD):
+    for k in range(0, n_docs, per_shard):
         rows = [
             [d.slug, d.tipo, d.titolo, d.sommario, d.url, d.extract]
-            for d in docs[k : k + DOCS_PER_SHARD]
+            for d in docs[k : k + per_shard]
         ]
-        _write_json(root / "d" / f"{k // DOCS_PER_SHARD}.json", rows)
+        _write_json(root / "d" / f"{k // per_shard}.json", rows)
     facets: dict[str, list[int]] = {}
     for name in FACETS:
         values: dict[str, list[int]] = defaultdict(list)
@@ -200,7 +210,7 @@ def export_browser_index(site: Site, docs: list[SearchDoc], ix: Any, root: Path)
         "docs": n_docs,
         "fields": [[name, boost, avg_lengths[name]] for name, boost in FIELDS.items()],
         "bm25": {"B": B, "K1": K1},
-        "shards": {"postings": n_post, "words": n_words, "docs": DOCS_PER_SHARD},
+        "shards": {"postings": n_post, "words": n_words, "docs": per_shard},
         "stop": sorted(STOP_WORDS),
         "synonyms": synonym_table(site),
         "sub_ambito_of": dict(sorted(site.sub_ambito_of.items())),

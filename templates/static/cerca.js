@@ -303,10 +303,12 @@
     return fold(s) !== fold(original.join(" ")) ? s : null;
   };
   Engine.prototype.snippet = async function (text, terms) {
-    var toks = tokens(text), spans = [];
+    var toks = tokens(text), spans = [], prefixes = new Set();
+    terms.forEach(function (t) { prefixes.add(t.slice(0, 3)); });
     for (var i = 0; i < toks.length; i++) {
-      if (this.isStop(toks[i][0])) continue;
-      var e = await this.word(fold(toks[i][0]));
+      var f = fold(toks[i][0]);
+      if (!prefixes.has(f.slice(0, 3)) || this.isStop(toks[i][0])) continue;
+      var e = await this.word(f);
       if (e && terms.has(e[1])) spans.push([toks[i][1], toks[i][2]]);
     }
     var start = 0, end;

@@ -10,14 +10,15 @@ async function main() {
   const input = JSON.parse(fs.readFileSync(0, "utf8"));
   const base = path.join(input.site, "_search") + path.sep;
   const fetched = new Set();
-  const index = new Index(base, async (file) => {
-    fetched.add(file);
-    return JSON.parse(fs.readFileSync(file, "utf8"));
-  });
-  const engine = await new Engine(index).open();
   const out = [];
   for (const item of input.queries) {
+    // a fresh engine per query: what a browser fetches for a first search
     fetched.clear();
+    const index = new Index(base, async (file) => {
+      fetched.add(file);
+      return JSON.parse(fs.readFileSync(file, "utf8"));
+    });
+    const engine = await new Engine(index).open();
     const res = await engine.search(item.q, item.filters || {}, item.limit || 20, 0);
     out.push({ fetched: Array.from(fetched).sort(), query: res.query, total: res.total, suggestion: res.suggestion, message: res.message,
                slugs: res.results.map((r) => r.slug), snippets: res.results.map((r) => r.snippet),
