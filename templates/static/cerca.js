@@ -389,7 +389,7 @@
     if (!box || box.querySelector(".conteggio")) return; /* served with results already */
     var params = new URLSearchParams(location.search), raw = {};
     params.forEach(function (v, k) { if (!(k in raw)) raw[k] = v; });
-    var form = document.querySelector("form.cerca");
+    var field = document.getElementById("q"), form = field && field.form;
     if (form) {
       form.elements.q.value = raw.q || "";
       ["area", "destinatari", "comune", "tipo"].forEach(function (n) { if (raw[n] && form.elements[n]) form.elements[n].value = raw[n]; });
