@@ -7,17 +7,21 @@ sorted iteration, no timestamps.
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from . import feed, opendata
 from . import model as m
+from .gitdates import git_dates
 from .markup import Renderer
 from .site import Entry, Site, fold
 
@@ -76,6 +80,20 @@ def euro(value: float) -> str:
     return text.replace(",", "X").replace(".", ",").replace("X", ".") + " €"
 
 
+#: the Content-Security-Policy of every page (a ``<meta>``; the server also sends it as a header)
+CSP = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'"
+)
+#: free pages with a role in the footer, found by slug (the first that exists wins)
+ROLE_PAGES: dict[str, tuple[str, ...]] = {
+    "accessibilita": ("dichiarazione-di-accessibilita", "accessibilita"),
+    "privacy": ("privacy", "informativa-privacy"),
+}
+LANGUAGES = {"it": "Italiano", "en": "English", "de": "Deutsch", "fr": "Français"}
+FEED_PATH = "/feed.xml"
+
+
 def make_environment(templates: Path, site: Site) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates)),
@@ -86,9 +104,15 @@ def make_environment(templates: Path, site: Site) -> Environment:
         keep_trailing_newline=True,
     )
     prefix = urlsplit(site.config.url_base or "").path.rstrip("/")
+    base = (site.config.url_base or "").rstrip("/")
     env.filters["data_it"] = date_it
     env.filters["euro"] = euro
     env.tests["contains"] = lambda seq, item: item in seq
+    roles = {
+        role: next((site.pagine[s] for s in slugs if s in site.pagine), None)
+        for role, slugs in ROLE_PAGES.items()
+    }
+    udp = site.enti.get(site.config.ufficio_di_piano or "")
     env.globals.update(
         site=site,
         labels={
@@ -101,10 +125,106 @@ def make_environment(templates: Path, site: Site) -> Environment:
         },
         sections=m.SERVICE_SECTIONS,
         url=lambda path: prefix + path,
+        absolute=lambda path: base + path,
         place_name=site.place_name,
         lang=site.config.lingua,
+        csp=CSP,
+        feed_path=FEED_PATH,
+        roles=roles,
+        udp=udp,
+        privacy_url=roles["privacy"].url if roles["privacy"] else "/privacy/",
+        report_mailto=lambda title, path: _mailto(site, title, base + path),
     )
     return env
+
+
+def _mailto(site: Site, title: str, address: str) -> str | None:
+    """``mailto:`` link to the ``segnalazioni`` address, naming the page; ``None`` without one."""
+    if not site.config.segnalazioni:
+        return None
+    subject = f"Segnalazione di un errore: {title}"
+    body = f"Pagina: {title}\nIndirizzo: {address}\n\nChe cosa non è corretto:\n"
+    return (
+        f"mailto:{site.config.segnalazioni}?subject={quote(subject, safe='')}"
+        f"&body={quote(body, safe='')}"
+    )
+
+
+def entry_dates(site: Site) -> dict[int, date]:
+    """``id(entry)`` → the date its page was last updated: the git date of its file (one
+    ``git log`` for the whole content folder), never earlier than ``verificato_il``; the
+    verified date alone where git knows nothing of the file."""
+    changed = git_dates(site.root) if site.root is not None else {}
+    parent = site.root.resolve().parent if site.root is not None else Path()
+    dates = {}
+    for entry in site.all_entries():
+        when = changed.get((parent / entry.path).resolve())
+        dates[id(entry)] = max(when, entry.verified) if when else entry.verified
+    return dates
+
+
+def json_script(data: object) -> Markup:
+    """JSON for a ``<script type="application/ld+json">``: ``<``, ``>`` and ``&`` escaped, so
+    that no text can close the element."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)  # noqa: S704 - JSON with markup characters escaped just above
+
+
+def service_jsonld(site: Site, entry: Entry, updated: date, base: str) -> dict[str, Any]:
+    """A ``GovernmentService`` as in the Designers Italia template for the scheda servizio."""
+    s = entry.meta
+    ente = site.enti[s.ente]
+    operator_type = "GovernmentOrganization" if ente.meta.natura == "pubblico" else "Organization"
+    lang = site.config.lingua
+    channel: dict[str, Any] = {
+        "@type": "ServiceChannel",
+        "name": ", ".join(m.ACCESS_MODES[mo] for mo in s.accesso.modalita),
+        "description": s.accesso.dove,
+        "serviceUrl": base + entry.url,
+        "availableLanguage": {
+            "@type": "Language",
+            "name": LANGUAGES.get(lang, lang),
+            "alternateName": lang,
+        },
+    }
+    places = []
+    for sede in s.sedi:
+        place: dict[str, Any] = {"@type": "Place", "name": sede.nome}
+        if sede.indirizzo or sede.comune:
+            address: dict[str, Any] = {"@type": "PostalAddress"}
+            if sede.indirizzo:
+                address["streetAddress"] = sede.indirizzo
+            if sede.comune:
+                address["addressLocality"] = site.place_name(sede.comune)
+            place["address"] = address
+        places.append(place)
+    if places:
+        channel["serviceLocation"] = places
+    if s.contatti and s.contatti.telefono:
+        channel["servicePhone"] = {"@type": "ContactPoint", "telephone": s.contatti.telefono[0]}
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "GovernmentService",
+        "name": entry.title,
+        "description": entry.summary,
+        "url": base + entry.url,
+        "serviceType": site.aree[s.aree[0]].nome,
+        "serviceOperator": {"@type": operator_type, "name": ente.title, "url": base + ente.url},
+        "areaServed": [
+            {"@type": "AdministrativeArea", "name": site.place_name(t)} for t in s.territorio
+        ],
+        "audience": {
+            "@type": "Audience",
+            "audienceType": ", ".join(site.destinatari[d].nome for d in s.destinatari),
+        },
+        "availableChannel": channel,
+        "dateModified": updated.isoformat(),
+        "lastReviewed": s.verificato_il.isoformat(),
+    }
+    if s.costi.tipo == "gratuito":
+        data["isAccessibleForFree"] = True
+    return data
 
 
 def render_site(site: Site, out_dir: Path, templates: Path) -> Output:
@@ -112,6 +232,16 @@ def render_site(site: Site, out_dir: Path, templates: Path) -> Output:
     env = make_environment(templates, site)
     md = Renderer()
     out = Output(out_dir)
+    base = (site.config.url_base or "").rstrip("/")
+    dates = entry_dates(site)
+
+    def updated(entry: Entry) -> date:
+        return dates[id(entry)]
+
+    env.globals["updated"] = updated
+    env.globals["jsonld"] = lambda entry: json_script(
+        service_jsonld(site, entry, updated(entry), base)
+    )
 
     def page(template: str, url_path: str, owner: str, **context: Any) -> None:
         html = env.get_template(template).render(page_url=url_path, **context)
@@ -142,8 +272,9 @@ def render_site(site: Site, out_dir: Path, templates: Path) -> Output:
             page(template, entry.url, entry.path, entry=entry)
 
     services = sorted(site.servizi.values(), key=Entry.sort_key)
-    page("home.html", "/", "home", latest=_latest_initiatives(site), updated=_last_verified(site))
-    page("az.html", "/servizi/", "A–Z", letters=_az(site, services))
+    newest = max(dates.values(), default=None)
+    page("home.html", "/", "home", latest=_latest_initiatives(site), updated_on=newest)
+    page("az.html", "/servizi/", "A–Z", letters=az_index(site, services))
     page("enti_index.html", "/enti/", "enti", groups=_enti_by_type(site))
     page("iniziative_index.html", "/iniziative/", "iniziative", groups=_initiatives_by_state(site))
     page("taxonomy_index.html", "/aree/", "aree", kind="aree", terms=site.aree, index=site.by_area)
@@ -185,8 +316,18 @@ def render_site(site: Site, out_dir: Path, templates: Path) -> Output:
             comune=comune,
             entries=site.by_comune[comune_id],
         )
+    if not any(s in site.pagine for s in ROLE_PAGES["privacy"]):
+        page("privacy.html", "/privacy/", "privacy (modello)")
+
+    records = opendata.records(site, md, updated, base)
+    for name, rows in records.items():
+        out.write(f"/dati/{name}.json", opendata.to_json(rows), f"dati:{name}")
+    out.write("/dati/servizi.csv", opendata.services_csv(records["servizi"]), "dati:csv")
+    page("dati.html", "/dati/", "dati", records=records, fields=opendata.FIELDS)
+    out.write(FEED_PATH, feed.atom(site, updated, base), "feed")
+
     page("404.html", "/404.html", "404")
-    page("sitemap.xml", "/sitemap.xml", "sitemap", urls=sorted(_sitemap(site, out)))
+    page("sitemap.xml", "/sitemap.xml", "sitemap", urls=sorted(_sitemap(site, out, updated)))
     out.write("/robots.txt", _robots(site), "robots")
 
     static = templates / "static"
@@ -206,22 +347,63 @@ def _latest_initiatives(site: Site, limit: int = 4) -> list[Entry]:
     return sorted(site.iniziative.values(), key=key)[:limit]
 
 
-def _last_verified(site: Site) -> date | None:
-    dates = [e.verified for e in site.all_entries()]
-    return max(dates) if dates else None
+@dataclass(frozen=True)
+class AzRow:
+    """One line of the A–Z index: a service, or an everyday word that points at services."""
+
+    label: str
+    entry: Entry | None = None
+    see: tuple[Entry, ...] = ()
 
 
-def _az(site: Site, services: list[Entry]) -> list[tuple[str, list[tuple[str, str, Entry]]]]:
-    """Letters → (label, kind, entry); synonyms appear as "see" entries pointing at services."""
-    items: list[tuple[str, str, Entry]] = [(s.title, "servizio", s) for s in services]
-    letters: dict[str, list[tuple[str, str, Entry]]] = {}
-    for label, kind, entry in items:
-        first = fold(label)[:1].upper()
-        letter = first if first.isalpha() else "#"
-        letters.setdefault(letter, []).append((label, kind, entry))
+SEE_LIMIT = 3
+
+
+def words(text: str) -> str:
+    """Folded text with every run of non-alphanumerics as one space, padded: for phrase tests."""
+    return " " + " ".join(re.findall(r"[a-z0-9]+", fold(text))) + " "
+
+
+def see_also(site: Site, word: str, terms: list[str], services: list[Entry]) -> list[Entry]:
+    """The services an everyday ``word`` of ``sinonimi.yaml`` should point at.
+
+    A service matches a target term when the term appears, as whole words, in its title, its
+    summary or one of its ``parole_chiave``; the word itself among its ``parole_chiave`` also
+    counts. Services with more matches come first, then alphabetical; at most ``SEE_LIMIT``.
+    """
+    scored = []
+    for s in services:
+        title_and_summary = words(s.title + " . " + s.summary)
+        keywords = [words(k) for k in s.meta.parole_chiave]
+        score = sum(
+            1
+            for t in terms
+            if words(t).strip() and (words(t) in title_and_summary or words(t) in keywords)
+        )
+        score += 1 if words(word) in keywords else 0
+        if score:
+            scored.append((-score, s.sort_key(), s))
+    return [s for *_, s in sorted(scored, key=lambda t: (t[0], t[1]))][:SEE_LIMIT]
+
+
+def az_index(site: Site, services: list[Entry]) -> list[tuple[str, list[AzRow]]]:
+    """Letters → rows: every service by title, and every word of ``sinonimi.yaml`` that points
+    at services as a "vedi" entry (unless it is already a service's title)."""
+    rows = [AzRow(s.title, entry=s) for s in services]
+    titles = {words(s.title) for s in services}
+    for word, terms in sorted(site.sinonimi.items()):
+        if words(word) in titles:
+            continue
+        targets = see_also(site, word, terms, services)
+        if targets:
+            rows.append(AzRow(word[:1].upper() + word[1:], see=tuple(targets)))
+    letters: dict[str, list[AzRow]] = {}
+    for row in rows:
+        first = fold(row.label)[:1].upper()
+        letters.setdefault(first if first.isalpha() else "#", []).append(row)
     return [
-        (letter, sorted(rows, key=lambda r: (fold(r[0]), r[2].slug)))
-        for letter, rows in sorted(letters.items())
+        (letter, sorted(items, key=lambda r: (fold(r.label), r.entry.slug if r.entry else "")))
+        for letter, items in sorted(letters.items())
     ]
 
 
@@ -245,9 +427,9 @@ def _initiatives_by_state(site: Site) -> list[tuple[str, list[Entry]]]:
     return groups
 
 
-def _sitemap(site: Site, out: Output) -> list[tuple[str, str]]:
+def _sitemap(site: Site, out: Output, updated: Any) -> list[tuple[str, str]]:
     base = (site.config.url_base or "").rstrip("/")
-    lastmod = {e.url: e.verified.isoformat() for e in site.all_entries()}
+    lastmod = {e.url: updated(e).isoformat() for e in site.all_entries()}
     urls = []
     for rel in out.written:
         if not rel.endswith("index.html"):

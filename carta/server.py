@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import mimetypes
 import posixpath
+import re
 import threading
 import traceback
 from collections.abc import Callable, Iterable
@@ -50,6 +51,7 @@ TYPES = {
     ".atom": "application/atom+xml; charset=utf-8",
 }
 MAX_PATH = 2048
+META_CSP = re.compile(rb'<meta http-equiv="Content-Security-Policy"[^>]*>\n?', re.IGNORECASE)
 MAX_QUERY_STRING = 4096
 PAGE_SIZE = 20
 MAX_PAGE = 500
@@ -211,6 +213,8 @@ class SiteApp:
         return self._send(start_response, "404 Not Found", body, TYPES[".html"], method)
 
     def _decorate(self, body: bytes) -> bytes:
+        if self.dev:  # the pages' own CSP would block the live-reload script: DEV_CSP replaces it
+            body = META_CSP.sub(b"", body, count=1)
         problems = self.problems
         if not problems:
             return body

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from .model import CartaConfig, Territorio, Voce
@@ -84,6 +85,8 @@ class Site:
     enti: dict[str, Entry]
     iniziative: dict[str, Entry]
     pagine: dict[str, Entry]
+    # the content folder it was loaded from (for the git dates of its files), when known
+    root: Path | None = None
     # filled by resolve: comune id → sub-ambito id
     sub_ambito_of: dict[str, str] = field(default_factory=dict)
     # filled by resolve: index name → id → entries

@@ -352,6 +352,7 @@ def validate(raw: RawContent, today: date) -> tuple[Site | None, list[ContentErr
         enti=dict(sorted(by_kind["ente"].items())),
         iniziative=dict(sorted(by_kind["iniziativa"].items())),
         pagine=dict(sorted(by_kind["pagina"].items())),
+        root=raw.root,
     )
     return site, problems.items
 

@@ -54,6 +54,8 @@ def form_html(
         '<button type="submit">Cerca</button></p>',
         '<p id="q-aiuto" class="aiuto">Scrivi con parole tue, per esempio «badante», «affitto» o '
         "«aiuto a casa per un anziano».</p>",
+        f'<details class="filtri-box"{" open" if filters else ""}>',
+        "<summary>Filtri: area, per chi, comune, tipo</summary>",
         '<fieldset class="filtri"><legend>Filtra i risultati</legend>',
     ]
     for name, (facet, label) in FILTER_LABELS.items():
@@ -71,7 +73,7 @@ def form_html(
         f'<p class="filtro spunta"><input type="checkbox" id="f-gratuito" name="gratuito" value="1"{checked}>',
         '<label for="f-gratuito">Solo servizi gratuiti</label></p>',
         '<p><button type="submit">Applica i filtri</button></p>',
-        "</fieldset></form>",
+        "</fieldset></details></form>",
         FORM_END,
     ]
     return Markup("".join(parts))
