@@ -139,3 +139,18 @@ def _synonym_targets(site: Site) -> list[tuple[str, list[set[str]]]]:
 def display_word(words: set[str]) -> str:
     """The form to show for a folded word: an accented spelling wins (``disabilità``)."""
     return sorted(words, key=lambda w: (w == fold(w), w))[0]
+
+
+def filter_labels(site: Site) -> dict[str, dict[str, str]]:
+    """Value → label of each filter, as shown in the search form."""
+    return {
+        "tipo": {
+            "servizio": "Servizi",
+            "iniziativa": "Iniziative",
+            "ente": "Enti",
+            "pagina": "Pagine",
+        },
+        "aree": {k: v.nome for k, v in site.aree.items()},
+        "destinatari": {k: v.nome for k, v in site.destinatari.items()},
+        "comuni": {k: v.nome for k, v in site.territorio.comuni.items()},
+    }

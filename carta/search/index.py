@@ -24,7 +24,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from ..site import Site
 from .analysis import STOP_WORDS, fold, italian_analyzer, term_of, tokens
-from .documents import FACETS, FIELDS, SearchDoc, build_documents, display_word
+from .documents import FACETS, FIELDS, SearchDoc, build_documents, display_word, filter_labels
 
 FORMAT_VERSION = 1
 SEARCH_DIR = "_search"
@@ -214,17 +214,7 @@ def export_browser_index(site: Site, docs: list[SearchDoc], ix: Any, root: Path)
         "stop": sorted(STOP_WORDS),
         "synonyms": synonym_table(site),
         "sub_ambito_of": dict(sorted(site.sub_ambito_of.items())),
-        "labels": {
-            "tipo": {
-                "servizio": "Servizi",
-                "iniziativa": "Iniziative",
-                "ente": "Enti",
-                "pagina": "Pagine",
-            },
-            "aree": {k: v.nome for k, v in site.aree.items()},
-            "destinatari": {k: v.nome for k, v in site.destinatari.items()},
-            "comuni": {k: v.nome for k, v in site.territorio.comuni.items()},
-        },
+        "labels": filter_labels(site),
     }
 
 

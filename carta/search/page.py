@@ -8,28 +8,15 @@ from urllib.parse import urlsplit
 
 from ..render import make_environment
 from ..site import Site
+from .documents import filter_labels
 from .engine import SearchResult
 from .html import form_html, results_html
-
-
-def labels_for(site: Site) -> dict[str, dict[str, str]]:
-    return {
-        "tipo": {
-            "servizio": "Servizi",
-            "iniziativa": "Iniziative",
-            "ente": "Enti",
-            "pagina": "Pagine",
-        },
-        "aree": {k: v.nome for k, v in site.aree.items()},
-        "destinatari": {k: v.nome for k, v in site.destinatari.items()},
-        "comuni": {k: v.nome for k, v in site.territorio.comuni.items()},
-    }
 
 
 def write_search_page(site: Site, out_dir: Path, templates: Path) -> None:
     env = make_environment(templates, site)
     prefix = urlsplit(site.config.url_base or "").path.rstrip("/")
-    labels = labels_for(site)
+    labels = filter_labels(site)
     empty = SearchResult(query="", total=0, suggestion=None, message=None, results=[])
     context: dict[str, Any] = {
         "page_url": "/cerca/",
