@@ -364,23 +364,21 @@ def words(text: str) -> str:
     return " " + " ".join(re.findall(r"[a-z0-9]+", fold(text))) + " "
 
 
-def see_also(site: Site, word: str, terms: list[str], services: list[Entry]) -> list[Entry]:
+def see_also(word: str, terms: list[str], prepared: list[tuple[Entry, str, list[str]]]) -> list[Entry]:
     """The services an everyday ``word`` of ``sinonimi.yaml`` should point at.
 
     A service matches a target term when the term appears, as whole words, in its title, its
     summary or one of its ``parole_chiave``; the word itself among its ``parole_chiave`` also
     counts. Services with more matches come first, then alphabetical; at most ``SEE_LIMIT``.
+    ``prepared`` holds each service with its title and summary, and its keywords, already
+    passed through :func:`words`.
     """
+    targets = [w for w in (words(t) for t in terms) if w.strip()]
+    own = words(word)
     scored = []
-    for s in services:
-        title_and_summary = words(s.title + " . " + s.summary)
-        keywords = [words(k) for k in s.meta.parole_chiave]
-        score = sum(
-            1
-            for t in terms
-            if words(t).strip() and (words(t) in title_and_summary or words(t) in keywords)
-        )
-        score += 1 if words(word) in keywords else 0
+    for s, title_and_summary, keywords in prepared:
+        score = sum(1 for t in targets if t in title_and_summary or t in keywords)
+        score += 1 if own in keywords else 0
         if score:
             scored.append((-score, s.sort_key(), s))
     return [s for *_, s in sorted(scored, key=lambda t: (t[0], t[1]))][:SEE_LIMIT]
@@ -391,10 +389,14 @@ def az_index(site: Site, services: list[Entry]) -> list[tuple[str, list[AzRow]]]
     at services as a "vedi" entry (unless it is already a service's title)."""
     rows = [AzRow(s.title, entry=s) for s in services]
     titles = {words(s.title) for s in services}
+    prepared = [
+        (s, words(s.title + " . " + s.summary), [words(k) for k in s.meta.parole_chiave])
+        for s in services
+    ]
     for word, terms in sorted(site.sinonimi.items()):
         if words(word) in titles:
             continue
-        targets = see_also(site, word, terms, services)
+        targets = see_also(word, terms, prepared)
         if targets:
             rows.append(AzRow(word[:1].upper() + word[1:], see=tuple(targets)))
     letters: dict[str, list[AzRow]] = {}
