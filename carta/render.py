@@ -364,7 +364,9 @@ def words(text: str) -> str:
     return " " + " ".join(re.findall(r"[a-z0-9]+", fold(text))) + " "
 
 
-def see_also(word: str, terms: list[str], prepared: list[tuple[Entry, str, list[str]]]) -> list[Entry]:
+def see_also(
+    word: str, terms: list[str], prepared: list[tuple[Entry, str, list[str]]]
+) -> list[Entry]:
     """The services an everyday ``word`` of ``sinonimi.yaml`` should point at.
 
     A service matches a target term when the term appears, as whole words, in its title, its

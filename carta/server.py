@@ -171,7 +171,7 @@ class SiteApp:
         html_text = page_file.read_text(encoding="utf-8")
         if engine is not None and (query or set(params) - {"q", "pagina"}):
             result = engine.search(
-                query, filters=params, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+                query, filters=params, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, counts=True
             )
             html_text = fill_page(
                 html_text,

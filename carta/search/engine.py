@@ -321,8 +321,15 @@ class Engine:
         return out
 
     def search(
-        self, query: str, *, filters: dict[str, Any] | None = None, limit: int = 20, offset: int = 0
+        self,
+        query: str,
+        *,
+        filters: dict[str, Any] | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        counts: bool = False,
     ) -> SearchResult:
+        """Answer ``query``; with ``counts``, also count the results per filter value."""
         query = normalise(query or "").replace("\x00", "")[:MAX_QUERY_CHARS].strip()
         limit = max(1, min(int(limit), MAX_LIMIT))
         offset = max(0, int(offset))
@@ -369,7 +376,7 @@ class Engine:
             message=message,
             results=results,
             filters=chosen,
-            facets=self._facets(ranked),
+            facets=self._facets(ranked) if counts else {},
             approximate=approximate,
         )
 
