@@ -77,6 +77,14 @@ def fold(word: str) -> str:
     return word.lower().translate(accent_map)
 
 
+def key(word: str) -> str:
+    """How a word is looked up in the exported vocabulary: lowercase, decomposed, combining
+    marks removed — exactly what the browser script computes (``fold`` in cerca.js). The
+    indexed *term* still comes from :func:`term_of`, which folds as the analyzer does."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def normalise(text: str) -> str:
     """Unicode NFC, so that accented letters are single characters in every runtime."""
     return unicodedata.normalize("NFC", text)
@@ -112,7 +120,7 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
 
 
 def is_stop(word: str) -> bool:
-    return len(word) < MIN_SIZE or word in STOP_WORDS or fold(word) in STOP_WORDS
+    return len(word) < MIN_SIZE or word in STOP_WORDS or key(word) in STOP_WORDS
 
 
 @lru_cache(maxsize=262144)

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from ..markup import Renderer
 from ..model import WHOLE_DISTRICT
-from ..site import Entry, Site, fold
-from .analysis import term_of, tokens
+from ..site import Entry, Site
+from .analysis import key, term_of, tokens
 
 #: scored text fields and their weights (BM25F field boosts), in a fixed order
 FIELDS: dict[str, float] = {
@@ -129,16 +129,16 @@ def _terms(text: str) -> set[str]:
 def _synonym_targets(site: Site) -> list[tuple[str, list[set[str]]]]:
     """Each everyday word with the term sets of its targets (``badante`` → {assistent, domicil})."""
     out = []
-    for key, targets in sorted(site.sinonimi.items()):
+    for everyday, targets in sorted(site.sinonimi.items()):
         groups = [g for g in (_terms(t) for t in targets) if g]
         if groups:
-            out.append((key, groups))
+            out.append((everyday, groups))
     return out
 
 
 def display_word(words: set[str]) -> str:
     """The form to show for a folded word: an accented spelling wins (``disabilità``)."""
-    return sorted(words, key=lambda w: (w == fold(w), w))[0]
+    return sorted(words, key=lambda w: (w == key(w), w))[0]
 
 
 def filter_labels(site: Site) -> dict[str, dict[str, str]]:

@@ -34,7 +34,7 @@ from whoosh import index as whoosh_index
 from whoosh.query import And, NullQuery, Or, Query, Term
 
 from ..errors import CartaError
-from .analysis import fold, is_stop, normalise, tokens
+from .analysis import is_stop, key, normalise, tokens
 from .documents import FIELDS
 from .index import MANIFEST, SEARCH_DIR, WHOOSH_DIR
 
@@ -203,16 +203,16 @@ class Engine:
     def plan(self, query: str) -> list[Clause]:
         text = normalise(query)[:MAX_QUERY_CHARS]
         words = [w for w, _, _ in tokens(text) if not is_stop(w)][:MAX_WORDS]
-        folded = [fold(w) for w in words]
+        folded = [key(w) for w in words]
         clauses: list[Clause] = []
         i = 0
         while i < len(folded):
-            for key, groups in self.synonyms:
-                if folded[i : i + len(key)] == key:
+            for expression, groups in self.synonyms:
+                if folded[i : i + len(expression)] == expression:
                     clauses.append(
-                        Clause(words[i : i + len(key)], [list(g) for g in groups], "synonym")
+                        Clause(words[i : i + len(expression)], [list(g) for g in groups], "synonym")
                     )
-                    i += len(key)
+                    i += len(expression)
                     break
             else:
                 entry = self.word(folded[i])
@@ -240,7 +240,7 @@ class Engine:
             if clause.kind != "exact":
                 wider.append(clause)
                 continue
-            similar = self.similar(fold(clause.words[0]))
+            similar = self.similar(key(clause.words[0]))
             extra = sorted({self.words[w][1] for *_, w in similar} - {clause.groups[0][0]})
             best = self.words[similar[0][2]][0] if similar else None
             wider.append(
@@ -382,7 +382,7 @@ class Engine:
 
     def _suggest(self, query: str, clauses: list[Clause]) -> str | None:
         replace = {
-            fold(c.words[0]): c.suggestion
+            key(c.words[0]): c.suggestion
             for c in clauses
             if c.kind == "fuzzy" and c.suggestion and len(c.words) == 1
         }
@@ -390,12 +390,10 @@ class Engine:
             return None
         out = []
         for word, _, _ in tokens(normalise(query)):
-            out.append(replace.get(fold(word), word))
+            out.append(replace.get(key(word), word))
         suggestion = " ".join(out)
         return (
-            suggestion
-            if fold(suggestion) != fold(" ".join(w for w, _, _ in tokens(query)))
-            else None
+            suggestion if key(suggestion) != key(" ".join(w for w, _, _ in tokens(query))) else None
         )
 
     def _facets(self, ranked: list[int]) -> dict[str, dict[str, int]]:
@@ -432,7 +430,7 @@ class Engine:
         # vocabulary in shards and should not need all of them for a snippet)
         prefixes = {t[:3] for t in terms}
         for word, start, end in tokens(text):
-            folded = fold(word)
+            folded = key(word)
             if folded[:3] not in prefixes or is_stop(word):
                 continue
             entry = self.words.get(folded)

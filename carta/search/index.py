@@ -23,7 +23,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from ..site import Site
-from .analysis import STOP_WORDS, fold, italian_analyzer, term_of, tokens
+from .analysis import STOP_WORDS, italian_analyzer, key, term_of, tokens
 from .documents import FACETS, FIELDS, SearchDoc, build_documents, display_word, filter_labels
 
 FORMAT_VERSION = 1
@@ -156,12 +156,12 @@ def export_browser_index(site: Site, docs: list[SearchDoc], ix: Any, root: Path)
         for text in doc.text.values():
             for word, _, _ in tokens(text):
                 if term_of(word):
-                    surfaces[fold(word)].add(word)
+                    surfaces[key(word)].add(word)
     # the vocabulary, keyed by folded word (term_of(w) == term_of(fold(w))): folded word →
     # [spelling to show, term, documents with the term]
     words: dict[str, list[Any]] = {}
     for folded_word in sorted(surfaces):
-        term = term_of(folded_word)
+        term = term_of(sorted(surfaces[folded_word])[0])
         assert term is not None
         df = len(doc_freq.get(term, ()))
         if df:
@@ -222,12 +222,12 @@ def synonym_table(site: Site) -> list[list[Any]]:
     """``[[key words (folded, no stop words)], [[term, …], …]]``: the first group is the key's
     own terms, then one group per target phrase."""
     table = []
-    for key, targets in sorted(site.sinonimi.items()):
-        key_words = [fold(w) for w, _, _ in tokens(key) if term_of(w)]
+    for everyday, targets in sorted(site.sinonimi.items()):
+        key_words = [key(w) for w, _, _ in tokens(everyday) if term_of(w)]
         if not key_words:
             continue
         groups: list[list[str]] = []
-        for phrase in [key, *targets]:
+        for phrase in [everyday, *targets]:
             group = [t for w, _, _ in tokens(phrase) if (t := term_of(w))]
             if group and group not in groups:
                 groups.append(group)

@@ -24,6 +24,8 @@ EXTRA = [
     {"q": "xqzw"},
     {"q": "il la di da"},
     {"q": "assistenza " * 40},
+    {"q": "DISABILITÀ Perché İstanbul straße Æsop naïve"},
+    {"q": "anzia\u0300ni"},  # decomposed accent
 ]
 
 
