@@ -115,6 +115,38 @@ def test_two_builds_are_byte_identical(mini: Path, tmp_path: Path) -> None:
     assert tree_hash(tmp_path / "a") == tree_hash(tmp_path / "b")
 
 
+def test_builds_in_different_processes_are_byte_identical(mini: Path, tmp_path: Path) -> None:
+    """Hash order changes between Python processes; nothing written may depend on it (the
+    search index pickles its analyzer)."""
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"site-{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed, "CARTA_TODAY": TODAY.isoformat()}
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "build.py"),
+                "build",
+                "--content",
+                str(mini),
+                "--out",
+                str(out),
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        outs.append(tree_hash(out))
+    assert outs[0] == outs[1]
+    assert any(name.startswith("_search/whoosh/") for name in outs[0])
+
+
 def test_a_failed_build_leaves_the_previous_site_untouched(mini: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     build(mini, out, today=TODAY)

@@ -101,13 +101,29 @@ def stem_it(word: str) -> str:
     return STEM_OVERRIDES.get(word) or _snowball(word)
 
 
+class SortedStopFilter(StopFilter):
+    """A StopFilter that pickles its stop words in sorted order. Whoosh pickles the analyzer
+    into the index; a frozenset pickles in hash order, which changes from one Python process
+    to the next, and the index would not be byte-identical between two builds."""
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["stops"] = sorted(state["stops"])
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        state = dict(state)
+        state["stops"] = frozenset(state["stops"])  # type: ignore[arg-type]
+        self.__dict__.update(state)
+
+
 def italian_analyzer():  # type: ignore[no-untyped-def]
     """Tokenise, lowercase, drop stop words, fold accents, stem (folding comes before
     stemming, so ``disabilita`` and ``disabilità`` always meet)."""
     return (
         RegexTokenizer(TOKEN_PATTERN)
         | LowercaseFilter()
-        | StopFilter(stoplist=STOP_WORDS, minsize=MIN_SIZE)
+        | SortedStopFilter(stoplist=STOP_WORDS, minsize=MIN_SIZE)
         | CharsetFilter(accent_map)
         | StemFilter(stemfn=stem_it, cachesize=100000)
     )
