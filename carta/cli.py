@@ -92,6 +92,10 @@ def make_parser() -> Parser:
         "--out", type=Path, default=Path("site"), help="sito con l'indice (default: site)"
     )
 
+    p = sub.add_parser("report", help="schede da ricontrollare, incomplete, isolate; copertura")
+    content_options(p)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
     p = sub.add_parser("bench", help="misura indice e ricerca su contenuti sintetici")
     p.add_argument("--sizes", default="1000,10000", help="numeri di schede, separati da virgole")
     p.add_argument("--queries", type=int, default=200, help="quante ricerche misurare")
@@ -292,6 +296,24 @@ def cmd_search(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .pipeline import check, default_today
+    from .report import build_report, render_text
+
+    site, problems = check(args.content)
+    if site is None:
+        report(problems)
+        print("Correggi prima gli errori: il rapporto si fa su contenuti validi.", file=sys.stderr)
+        return CONTENT_ERRORS
+    result = build_report(site, default_today())
+    if args.format == "json":
+        json.dump(result.as_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_text(result, site))
+    return OK
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import run_bench
 
@@ -333,6 +355,7 @@ COMMANDS = {
     "schema": cmd_schema,
     "search": cmd_search,
     "bench": cmd_bench,
+    "report": cmd_report,
     "budget": cmd_budget,
 }
 

@@ -1,0 +1,90 @@
+"""``carta report``: what an editor should look at next."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from carta.cli import main
+from carta.pipeline import check
+from carta.report import build_report
+
+from .conftest import FIXTURES
+
+
+def report_for(content: Path, today: date = date(2026, 11, 23)):  # type: ignore[no-untyped-def]
+    site, _ = check(content, today=today)
+    assert site is not None
+    return build_report(site, today), site
+
+
+def test_stale_and_soon_stale_entries(mini: Path) -> None:
+    path = mini / "servizi" / "centro-diurno.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("2026-11-01", "2025-01-10"), encoding="utf-8"
+    )
+    path = mini / "servizi" / "sportello-nord.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("2026-11-01", "2026-01-05"), encoding="utf-8"
+    )
+    report, _ = report_for(mini)
+    assert [(i.path, i.detail) for i in report.stale] == [
+        ("content/servizi/centro-diurno.md", "verificata il 2025-01-10, più di 12 mesi fa")
+    ]
+    assert [(i.path, i.detail) for i in report.due_soon] == [
+        (
+            "content/servizi/sportello-nord.md",
+            "verificata il 2026-01-05: da ricontrollare entro 2027-01-05",
+        )
+    ]
+
+
+def test_incomplete_services_name_what_is_missing(mini: Path) -> None:
+    report, _ = report_for(mini)
+    details = {i.path: i.detail for i in report.incomplete}
+    assert details["content/servizi/assistenza-domiciliare.md"] == "nessun recapito"
+    assert details["content/servizi/centro-diurno.md"] == (
+        "sezioni mancanti: Cosa serve, Cosa si ottiene, Tempi e scadenze, Condizioni; nessun recapito"
+    )
+    assert "content/iniziative/progetto-ponte.md" not in details  # it has a periodo
+
+
+def test_orphans_and_unused_terms(mini: Path) -> None:
+    (mini / "enti" / "associazione-sola.md").write_text(
+        "---\nnome: Associazione Sola\ntipo: associazione\nnatura: privato-sociale\n"
+        "sommario: Un'associazione.\nterritorio: ambito\nverificato_il: 2026-11-01\n"
+        "fonti:\n  - documento: piano.txt\n---\nTesto.\n",
+        encoding="utf-8",
+    )
+    with (mini / "destinatari.yaml").open("a", encoding="utf-8") as f:
+        f.write("giovani:\n  nome: Giovani\n")
+    report, _ = report_for(mini)
+    assert [i.path for i in report.orphaned] == [
+        "content/enti/associazione-sola.md",
+        "content/servizi/sportello-nord.md",  # no initiative, no similar service
+    ]
+    assert report.unused_terms == ["destinatari.yaml: giovani"]
+
+
+def test_coverage_counts_district_wide_services_in_every_comune(mini: Path) -> None:
+    report, _ = report_for(mini)
+    assert report.coverage["anziani"] == {"alfa": 1, "beta": 1, "gamma": 2}
+    assert report.coverage["minori-e-famiglie"] == {"alfa": 1, "beta": 1, "gamma": 0}
+    assert report.gaps == ["Minori e famiglie a Gamma"]
+
+
+def test_cli_prints_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "--content", str(FIXTURES / "mini")]) == 0
+    text = capsys.readouterr().out
+    assert "Informazioni incomplete" in text and "Minori e famiglie a Gamma" in text
+    assert main(["report", "--content", str(FIXTURES / "mini"), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["gaps"] == ["Minori e famiglie a Gamma"]
+
+
+def test_cli_refuses_a_report_on_broken_content(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "--content", str(FIXTURES / "broken")]) == 1
+    assert "Correggi prima gli errori" in capsys.readouterr().err
