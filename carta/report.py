@@ -13,7 +13,7 @@ from typing import Any
 from . import model as m
 from .resolve import available_in
 from .site import Entry, Site
-from .validate import _months_before
+from .validate import months_before
 
 #: how many months before going stale an entry is listed as "due soon"
 DUE_SOON_MONTHS = 2
@@ -44,9 +44,9 @@ class Report:
 
 def build_report(site: Site, today: date) -> Report:
     months = site.config.mesi_verifica
-    stale_before = _months_before(today, months)
+    stale_before = months_before(today, months)
     soon_before = (
-        _months_before(today, months - DUE_SOON_MONTHS) if months > DUE_SOON_MONTHS else today
+        months_before(today, months - DUE_SOON_MONTHS) if months > DUE_SOON_MONTHS else today
     )
     report = Report(today=today.isoformat())
     entries = sorted(
@@ -160,7 +160,7 @@ def _has_contacts(service: Entry) -> bool:
 
 
 def _plus_months(day: date, months: int) -> date:
-    return _months_before(day, -months)
+    return months_before(day, -months)
 
 
 def render_text(report: Report, site: Site) -> str:

@@ -574,7 +574,7 @@ def _check_dates(
     problems: Problems,
 ) -> None:
     months = config.mesi_verifica if config else 12
-    limit = _months_before(today, months)
+    limit = months_before(today, months)
     for entry, src in entries:
         if entry.kind == "iniziativa":
             _check_period_state(entry, src, today, problems)
@@ -620,7 +620,7 @@ def _check_period_state(entry: Entry, src: RawEntry, today: date, problems: Prob
         )
 
 
-def _months_before(day: date, months: int) -> date:
+def months_before(day: date, months: int) -> date:
     year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
     month += 1
     import calendar
