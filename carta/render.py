@@ -227,6 +227,10 @@ def service_jsonld(site: Site, entry: Entry, updated: date, base: str) -> dict[s
     return data
 
 
+#: file, beside each service page, with the service as it appears on the referral sheet
+SHEET_FILE = "scheda.html"
+
+
 def render_site(site: Site, out_dir: Path, templates: Path) -> Output:
     """Write every page of ``site`` into ``out_dir`` (which must be empty)."""
     env = make_environment(templates, site)
@@ -272,6 +276,10 @@ def render_site(site: Site, out_dir: Path, templates: Path) -> Output:
             page(template, entry.url, entry.path, entry=entry)
 
     services = sorted(site.servizi.values(), key=Entry.sort_key)
+    for entry in services:  # the short sheets that /foglio/ puts together
+        html = env.get_template("_scheda_breve.html").render(page_url=entry.url, entry=entry)
+        out.write(entry.url + SHEET_FILE, html, entry.path + " (foglio)")
+    page("foglio.html", "/foglio/", "foglio", services=services)
     newest = max(dates.values(), default=None)
     page("home.html", "/", "home", latest=_latest_initiatives(site), updated_on=newest)
     page("az.html", "/servizi/", "A–Z", letters=az_index(site, services))

@@ -55,6 +55,7 @@ META_CSP = re.compile(rb'<meta http-equiv="Content-Security-Policy"[^>]*>\n?', r
 MAX_QUERY_STRING = 4096
 PAGE_SIZE = 20
 MAX_PAGE = 500
+MAX_SHEET = 20
 
 
 class SiteApp:
@@ -93,6 +94,8 @@ class SiteApp:
         raw_path = environ.get("PATH_INFO", "/") or "/"
         if raw_path in ("/cerca/", "/cerca/index.html", "/api/cerca", "/api/cerca/"):
             return self._search(raw_path, environ, start_response, method)
+        if raw_path in ("/foglio/", "/foglio/index.html") and environ.get("QUERY_STRING"):
+            return self._sheet(environ, start_response, method)
         target = self.resolve(raw_path)
         if target is None:
             return self._not_found(start_response, method)
@@ -177,6 +180,47 @@ class SiteApp:
                 html_text,
                 form_html(engine.labels, result.query, result.filters, result.facets),
                 results_html(result, engine.labels, page, PAGE_SIZE),
+            )
+        body = self._decorate(html_text.encode("utf-8"))
+        return self._send(start_response, "200 OK", body, TYPES[".html"], method)
+
+    # -- the referral sheet --
+    def _sheet(
+        self, environ: dict[str, Any], start_response: StartResponse, method: str
+    ) -> Iterable[bytes]:
+        """``/foglio/?s=a&s=b``: the sheet composed on the server, so it needs no script."""
+        from .loader import SLUG_RE
+        from .render import SHEET_FILE
+        from .search.html import replace_between
+
+        page_file = self.root / "foglio" / "index.html"
+        if not page_file.is_file():
+            return self._not_found(start_response, method)
+        try:
+            pairs = parse_qsl(environ.get("QUERY_STRING", "")[:MAX_QUERY_STRING], max_num_fields=40)
+        except ValueError:
+            pairs = []
+        chosen: list[str] = []
+        for name, value in pairs:
+            if (
+                name == "s"
+                and SLUG_RE.match(value)
+                and value not in chosen
+                and len(chosen) < MAX_SHEET
+            ):
+                chosen.append(value)
+        html_text = page_file.read_text(encoding="utf-8")
+        parts = []
+        for slug in chosen:
+            fragment = self.resolve(f"/servizi/{slug}/{SHEET_FILE}")
+            if fragment is not None and fragment.is_file():
+                parts.append(fragment.read_text(encoding="utf-8"))
+                html_text = html_text.replace(f'id="s-{slug}">', f'id="s-{slug}" checked>', 1)
+        start, end = "<!--carta:foglio-->", "<!--/carta:foglio-->"
+        html_text = replace_between(html_text, start, end, start + "".join(parts) + end)
+        if parts:
+            html_text = replace_between(
+                html_text, "<!--carta:senza-js-->", "<!--/carta:senza-js-->", ""
             )
         body = self._decorate(html_text.encode("utf-8"))
         return self._send(start_response, "200 OK", body, TYPES[".html"], method)

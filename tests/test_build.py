@@ -250,3 +250,23 @@ def test_output_refuses_to_write_a_file_twice(tmp_path: Path) -> None:
     out.write("/servizi/a/", "uno", "content/servizi/a.md")
     with pytest.raises(DuplicateOutput, match="content/servizi/a.md"):
         out.write("/servizi/a/index.html", "due", "content/pagine/a.md")
+
+
+def test_referral_sheet_parts_exist_for_every_service(built_mini: Path) -> None:
+    sheet = (built_mini / "servizi" / "centro-diurno" / "scheda.html").read_text(encoding="utf-8")
+    text = text_of(sheet)
+    assert "<h2>Centro diurno per anziani</h2>" in sheet
+    assert "Servizio sospeso. Lavori di ristrutturazione della sede." in text
+    assert (
+        "Come si accede Su invio di un altro servizio. Su indicazione del servizio sociale." in text
+    )
+    assert "Quanto costa A pagamento." in text
+    assert (
+        "Per i recapiti chiedi al servizio sociale (segretariato sociale) del tuo Comune." in text
+    )
+    page_html = page(built_mini, "/foglio/")
+    for slug in ("assistenza-domiciliare", "centro-diurno", "sportello-nord"):
+        assert f'<input type="checkbox" name="s" value="{slug}" id="s-{slug}">' in page_html
+    assert 'href="/foglio/?s=centro-diurno"' in page(built_mini, "/servizi/centro-diurno/")
+    assert "/foglio/" in page(built_mini, "/sitemap.xml")
+    assert "scheda.html" not in page(built_mini, "/sitemap.xml")

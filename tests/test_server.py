@@ -199,3 +199,16 @@ def test_make_app_serves_a_built_site_and_refuses_an_empty_folder(
     assert call(make_app(str(built_mini)), "/")[0] == "200 OK"
     with pytest.raises(UsageError):
         make_app(str(tmp_path))
+
+
+def test_referral_sheet_is_composed_on_the_server_in_the_chosen_order(app: SiteApp) -> None:
+    query = "s=sportello-nord&s=centro-diurno&s=../../etc&s=non-esiste&s=sportello-nord"
+    status, _, body = wsgi_call(app, "/foglio/", query)
+    html = body.decode("utf-8")
+    assert status == "200 OK"
+    assert html.count('class="scheda-foglio"') == 2  # bad, unknown and repeated ones dropped
+    assert html.index('data-slug="sportello-nord"') < html.index('data-slug="centro-diurno"')
+    assert 'id="s-sportello-nord" checked>' in html and 'id="s-assistenza-domiciliare">' in html
+    assert "<noscript>" not in html  # composed: no script needed
+    many = "&".join(f"s=servizio-{n}" for n in range(500))
+    assert wsgi_call(app, "/foglio/", many)[0] == "200 OK"

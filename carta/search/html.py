@@ -154,12 +154,12 @@ def _filter_text(name: str, value: str, labels: dict[str, dict[str, str]]) -> st
 
 def fill_page(page: str, form: Markup, results: Markup) -> str:
     """Put the filled form and the results into the built ``/cerca/`` page."""
-    page = _replace_between(page, FORM_START, FORM_END, str(form))
-    page = _replace_between(page, "<!--carta:senza-js-->", "<!--/carta:senza-js-->", "")
-    return _replace_between(page, RESULTS_START, RESULTS_END, str(results))
+    page = replace_between(page, FORM_START, FORM_END, str(form))
+    page = replace_between(page, "<!--carta:senza-js-->", "<!--/carta:senza-js-->", "")
+    return replace_between(page, RESULTS_START, RESULTS_END, str(results))
 
 
-def _replace_between(text: str, start: str, end: str, replacement: str) -> str:
+def replace_between(text: str, start: str, end: str, replacement: str) -> str:
     i = text.find(start)
     j = text.find(end, i)
     if i < 0 or j < 0:

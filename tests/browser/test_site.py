@@ -66,6 +66,10 @@ class Served:
         }
         if (self.root / "cerca" / "index.html").is_file():
             types["cerca"] = "/cerca/"
+        service = self.typical_service().strip("/").split("/")[-1]
+        types["foglio"] = (
+            f"/foglio/?s={service}&s={self.first('servizi').strip('/').split('/')[-1]}"
+        )
         return types
 
     def typical_service(self) -> str:
