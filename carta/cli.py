@@ -238,7 +238,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from .pipeline import build
-    from .search.engine import Engine, IndexError_
+    from .search.engine import Engine, SearchIndexError
 
     index = args.out / "_search" / "index.json"
     if not index.is_file():
@@ -252,7 +252,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             return CONTENT_ERRORS
     try:
         engine = Engine(args.out)
-    except IndexError_ as exc:
+    except SearchIndexError as exc:
         raise UsageError(str(exc)) from None
     filters = {
         "area": args.area,

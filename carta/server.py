@@ -127,7 +127,7 @@ class SiteApp:
     def engine(self) -> Any:
         """The search engine over the index the last build wrote (reopened after a rebuild),
         or ``None`` when there is no usable index."""
-        from .search.engine import Engine, IndexError_
+        from .search.engine import Engine, SearchIndexError
 
         manifest = self.root / "_search" / "index.json"
         try:
@@ -141,7 +141,7 @@ class SiteApp:
                     self._engine.close()
                 try:
                     self._engine = Engine(self.root)
-                except (IndexError_, OSError, ValueError):
+                except (SearchIndexError, OSError, ValueError):
                     self._engine = None
                 self._engine_stamp = stamp
             return self._engine

@@ -48,7 +48,7 @@ FILTERS = ("area", "destinatari", "comune", "tipo", "gratuito")
 TIPI = ("servizio", "iniziativa", "ente", "pagina")
 
 
-class IndexError_(CartaError):
+class SearchIndexError(CartaError):
     """The search index is missing, or is not the one the build wrote."""
 
 
@@ -122,7 +122,7 @@ class Engine:
         root = site_dir / SEARCH_DIR
         manifest_path = root / MANIFEST
         if not manifest_path.is_file():
-            raise IndexError_(
+            raise SearchIndexError(
                 f"nessun indice di ricerca in {root}: costruisci il sito con 'carta build'"
             )
         self.manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -165,16 +165,16 @@ class Engine:
         manifest lists (Whoosh unpickles its table of contents when it opens an index)."""
         expected: dict[str, str] = self.manifest.get("whoosh", {})
         if not folder.is_dir() or folder.is_symlink() or not expected:
-            raise IndexError_(f"indice di ricerca assente o non valido in {folder}")
+            raise SearchIndexError(f"indice di ricerca assente o non valido in {folder}")
         present = {p.name for p in folder.iterdir()}
         if present != set(expected):
-            raise IndexError_(
+            raise SearchIndexError(
                 f"l'indice in {folder} non è quello scritto dalla costruzione del sito"
             )
         for name, digest in expected.items():
             path = folder / name
             if path.is_symlink() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
-                raise IndexError_(
+                raise SearchIndexError(
                     f"l'indice in {folder} è stato modificato dopo la costruzione: ricostruisci il sito"
                 )
 

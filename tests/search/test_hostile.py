@@ -14,7 +14,7 @@ from wsgiref.simple_server import make_server
 
 import pytest
 
-from carta.search.engine import Engine, IndexError_
+from carta.search.engine import Engine, SearchIndexError
 from carta.server import SiteApp
 
 from ..conftest import wsgi_call
@@ -110,15 +110,15 @@ def test_a_tampered_index_is_never_opened(search_sites: dict[str, Path], tmp_pat
     shutil.copytree(search_sites["content"], site)
     toc = next((site / "_search" / "whoosh").glob("*.toc"))
     toc.write_bytes(toc.read_bytes() + b"\x00")
-    with pytest.raises(IndexError_):
+    with pytest.raises(SearchIndexError):
         Engine(site)
     status, _, _ = wsgi_call(SiteApp(site), "/api/cerca", "q=casa")
     assert status == "503 Service Unavailable"
     (site / "_search" / "whoosh" / "extra.pickle").write_bytes(b"x")
-    with pytest.raises(IndexError_):
+    with pytest.raises(SearchIndexError):
         Engine(site)
 
 
 def test_no_index_at_all_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(IndexError_, match="carta build"):
+    with pytest.raises(SearchIndexError, match="carta build"):
         Engine(tmp_path)
