@@ -261,6 +261,10 @@ class Finanziamento(Strict):
 # --- entries ----------------------------------------------------------------------------------
 
 
+#: where the facts of an entry come from: at least one source
+Sources = Annotated[list[Fonte], Field(min_length=1)]
+
+
 class Servizio(Strict):
     """A service a person can use or ask for."""
 
@@ -283,7 +287,7 @@ class Servizio(Strict):
     iniziative: SlugList = []
     parole_chiave: TextList = []
     verificato_il: IsoDate
-    fonti: Annotated[list[Fonte], Field(min_length=1)]
+    fonti: Sources
 
 
 class Ente(Strict):
@@ -301,7 +305,7 @@ class Ente(Strict):
     sito: Url | None = None
     parole_chiave: TextList = []
     verificato_il: IsoDate
-    fonti: Annotated[list[Fonte], Field(min_length=1)]
+    fonti: Sources
 
 
 class Iniziativa(Strict):
@@ -320,7 +324,7 @@ class Iniziativa(Strict):
     servizi: SlugList = []
     parole_chiave: TextList = []
     verificato_il: IsoDate
-    fonti: Annotated[list[Fonte], Field(min_length=1)]
+    fonti: Sources
 
 
 class Pagina(Strict):
