@@ -407,6 +407,9 @@
     try {
       var res = await engine.search(raw.q || "", raw, PAGE, (page - 1) * PAGE);
       box.innerHTML = render(res, engine.m.labels, page);
+      /* screen readers hear the count (and any message), not the whole list */
+      var status = document.getElementById("annuncio"), count = box.querySelector("#conteggio");
+      if (status && count) status.textContent = count.textContent + (res.message ? ". " + res.message : "");
     } catch (e) {
       box.innerHTML = '<p class="messaggio">La ricerca non è disponibile in questo momento. Consulta <a href="' + esc(prefix) + '/servizi/">i servizi dalla A alla Z</a>.</p>';
     }
