@@ -53,7 +53,9 @@ def test_static_search_shows_the_same_results_as_whoosh(browser, static_site, qu
     assert shown[:5] == [h.slug for h in expected.results][:5]
     assert page.locator("#conteggio").inner_text().startswith(f"{expected.total} risultat")
     status = page.locator("#annuncio")  # the count is announced, not the whole list
-    assert status.get_attribute("aria-live") == "polite" and status.get_attribute("role") == "status"
+    assert (
+        status.get_attribute("aria-live") == "polite" and status.get_attribute("role") == "status"
+    )
     assert status.inner_text().startswith(f"{expected.total} risultat")
     assert page.locator("#risultati").get_attribute("aria-live") is None
     assert page.locator("#q").input_value() == query  # the query stays in the field
