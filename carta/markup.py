@@ -39,8 +39,9 @@ _CLEANER = nh3.Cleaner(
 
 
 class Renderer:
-    """One Markdown converter, reused (``reset()`` between documents). Not thread-safe:
-    make one per worker."""
+    """One Markdown converter, reused (``reset()`` between documents), that remembers what it
+    converted: one build shares one Renderer between the pages, the open data and the
+    search index, so each body is converted once. Not thread-safe: one per worker."""
 
     def __init__(self) -> None:
         self._md = markdown.Markdown(
@@ -48,20 +49,27 @@ class Renderer:
             extension_configs={"toc": {"slugify": _slugify, "toc_depth": "2-6"}},
             output_format="html",
         )
+        self._converted: dict[str, str] = {}
+
+    def _convert(self, text: str) -> str:
+        if text not in self._converted:
+            self._converted[text] = self._md.reset().convert(text)
+        return self._converted[text]
 
     def html(self, text: str, *, shift: int = 0) -> Markup:
         """Render ``text``; ``shift`` moves headings down (``shift=1``: ``##`` → ``<h3>``)."""
         if not text.strip():
             return Markup("")
-        rendered = self._md.reset().convert(text)
+        rendered = self._convert(text)
         if shift:
             rendered = _shift_headings(rendered, shift)
         return Markup(_CLEANER.clean(rendered))  # noqa: S704 - sanitised just above
 
     def text(self, text: str) -> str:
         """Plain text of a Markdown body (for summaries and the search index)."""
-        html = self._md.reset().convert(text)
-        plain = nh3.clean(html, tags=set())
+        if not text.strip():
+            return ""
+        plain = nh3.clean(self._convert(text), tags=set())
         return re.sub(r"\s+", " ", _unescape(plain)).strip()
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .errors import ContentError, ContentErrors, UsageError
 from .loader import load_content
+from .markup import Renderer
 from .render import default_templates, render_site
 from .resolve import resolve
 from .search.index import write_search_index
@@ -83,8 +84,9 @@ def build(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
     try:
-        output = render_site(site, staging, templates)
-        write_search_index(site, staging)
+        md = Renderer()  # shared: every body is converted from Markdown once
+        output = render_site(site, staging, templates, md)
+        write_search_index(site, staging, md)
         write_search_page(site, staging, templates)
         _swap(staging, out_dir)
     except BaseException:

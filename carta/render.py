@@ -231,10 +231,10 @@ def service_jsonld(site: Site, entry: Entry, updated: date, base: str) -> dict[s
 SHEET_FILE = "scheda.html"
 
 
-def render_site(site: Site, out_dir: Path, templates: Path) -> Output:
+def render_site(site: Site, out_dir: Path, templates: Path, md: Renderer | None = None) -> Output:
     """Write every page of ``site`` into ``out_dir`` (which must be empty)."""
     env = make_environment(templates, site)
-    md = Renderer()
+    md = md or Renderer()
     out = Output(out_dir)
     base = (site.config.url_base or "").rstrip("/")
     dates = entry_dates(site)

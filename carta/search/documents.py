@@ -41,9 +41,9 @@ class SearchDoc:
     comuni: list[str] = field(default_factory=list)  # expanded: where it is available
 
 
-def build_documents(site: Site) -> list[SearchDoc]:
+def build_documents(site: Site, md: Renderer | None = None) -> list[SearchDoc]:
     """Documents in a stable order: services first, then initiatives, enti, pages; by title."""
-    md = Renderer()
+    md = md or Renderer()
     synonym_targets = _synonym_targets(site)
     entries = sorted(site.all_entries(), key=lambda e: (KIND_ORDER[e.kind], *e.sort_key()))
     return [_document(site, e, md, synonym_targets) for e in entries]
@@ -57,7 +57,12 @@ def _document(
     site: Site, entry: Entry, md: Renderer, synonyms: list[tuple[str, list[set[str]]]]
 ) -> SearchDoc:
     meta = entry.meta
-    body = md.text(entry.body)
+    if entry.kind == "servizio":  # the parts the pages rendered, so nothing is converted twice
+        body = " ".join(
+            t for t in [md.text(entry.intro), *(md.text(s.markdown) for s in entry.sections)] if t
+        )
+    else:
+        body = md.text(entry.body)
     extra: list[str] = []
     facets: dict[str, list[str]] = {"tipo": [entry.kind]}
     facets["aree"] = list(getattr(meta, "aree", []))

@@ -22,6 +22,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
+from ..markup import Renderer
 from ..site import Site
 from .analysis import STOP_WORDS, italian_analyzer, key, term_of, tokens
 from .documents import FACETS, FIELDS, SearchDoc, build_documents, display_word, filter_labels
@@ -72,9 +73,9 @@ def seeded_random(seed: str) -> Iterator[None]:
         random.setstate(state)
 
 
-def write_search_index(site: Site, out_dir: Path) -> dict[str, Any]:
+def write_search_index(site: Site, out_dir: Path, md: Renderer | None = None) -> dict[str, Any]:
     """Write ``_search/`` under ``out_dir``; return the manifest."""
-    docs = build_documents(site)
+    docs = build_documents(site, md)
     root = out_dir / SEARCH_DIR
     whoosh_dir = root / WHOOSH_DIR
     whoosh_dir.mkdir(parents=True)
