@@ -279,6 +279,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         json.dump(api_json(result), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return OK
+    import html
     import re
 
     count = plural(result.total, "risultato", "risultati")
@@ -290,8 +291,6 @@ def cmd_search(args: argparse.Namespace) -> int:
     for n, hit in enumerate(result.results, 1):
         print(f"{n:2}. {hit.titolo} [{hit.tipo}] {hit.url}")
         text = re.sub(r"<[^>]+>", "", hit.snippet) if hit.snippet else hit.sommario
-        import html
-
         print(f"    {html.unescape(text)}")
     return OK
 

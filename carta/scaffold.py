@@ -90,6 +90,8 @@ Obiettivi, azioni e risultati dell'iniziativa.
 
 def new_entry(content: Path, kind: str, title: str, *, today: date | None = None) -> Path:
     """Write a skeleton ``kind`` entry titled ``title``; return its path."""
+    import yaml
+
     from . import yamlstrict
 
     if kind not in KINDS:
@@ -102,7 +104,7 @@ def new_entry(content: Path, kind: str, title: str, *, today: date | None = None
     def first_key(name: str, default: str) -> str:
         try:
             data = yamlstrict.load((content / name).read_text(encoding="utf-8"))
-        except (OSError, ValueError, Exception):  # a broken file is reported by `check`
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):  # `check` reports broken files
             return default
         if isinstance(data, dict):
             if name == "carta.yaml":

@@ -196,12 +196,8 @@ class SiteApp:
         page_file = self.root / "foglio" / "index.html"
         if not page_file.is_file():
             return self._not_found(start_response, method)
-        try:
-            pairs = parse_qsl(environ.get("QUERY_STRING", "")[:MAX_QUERY_STRING], max_num_fields=40)
-        except ValueError:
-            pairs = []
         chosen: list[str] = []
-        for name, value in pairs:
+        for name, value in _query_pairs(environ.get("QUERY_STRING", "")):
             if (
                 name == "s"
                 and SLUG_RE.match(value)
@@ -301,16 +297,18 @@ class SiteApp:
         return [b""] if method == "HEAD" else [body]
 
 
-def _query_params(query_string: str) -> dict[str, str]:
-    """The first value of each parameter; anything oversized or malformed is ignored."""
+def _query_pairs(query_string: str) -> list[tuple[str, str]]:
+    """The parameters of a query string; anything oversized or malformed is ignored."""
     try:
-        pairs = parse_qsl(
-            query_string[:MAX_QUERY_STRING], keep_blank_values=True, max_num_fields=40
-        )
+        return parse_qsl(query_string[:MAX_QUERY_STRING], keep_blank_values=True, max_num_fields=40)
     except ValueError:
-        return {}
+        return []
+
+
+def _query_params(query_string: str) -> dict[str, str]:
+    """The first value of each parameter."""
     params: dict[str, str] = {}
-    for key, value in pairs:
+    for key, value in _query_pairs(query_string):
         params.setdefault(key, value)
     return params
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..markup import Renderer
-from ..model import WHOLE_DISTRICT
+from ..resolve import available_in
 from ..site import Entry, Site
 from .analysis import key, term_of, tokens
 
@@ -109,22 +109,8 @@ def _document(
         text=text,
         facets=facets,
         extract=extract,
-        comuni=_available_in(site, territorio),
+        comuni=[c for c in site.territorio.comuni if territorio and available_in(site, entry, c)],
     )
-
-
-def _available_in(site: Site, territorio: list[str]) -> list[str]:
-    if not territorio:
-        return []
-    if WHOLE_DISTRICT in territorio:
-        return sorted(site.territorio.comuni)
-    comuni = set()
-    for place in territorio:
-        if place in site.territorio.sub_ambiti:
-            comuni.update(site.territorio.sub_ambiti[place].comuni)
-        else:
-            comuni.add(place)
-    return sorted(comuni)
 
 
 def _terms(text: str) -> set[str]:

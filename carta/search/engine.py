@@ -200,6 +200,13 @@ class Engine:
                 found.append((distance, -self.words[word][2], word))
         return sorted(found)
 
+    def expand(self, word: str) -> tuple[list[str], str | None]:
+        """The terms of the vocabulary words similar to ``word`` (a lookup key), and the one
+        to suggest (closest, then most frequent, then alphabetical)."""
+        similar = self.similar(word)
+        terms = sorted({self.words[w][1] for *_, w in similar})
+        return terms, (self.words[similar[0][2]][0] if similar else None)
+
     def plan(self, query: str) -> list[Clause]:
         text = normalise(query)[:MAX_QUERY_CHARS]
         words = [w for w, _, _ in tokens(text) if not is_stop(w)][:MAX_WORDS]
@@ -219,9 +226,7 @@ class Engine:
                 if entry is not None:
                     clauses.append(Clause([words[i]], [[entry[1]]], "exact"))
                 else:
-                    similar = self.similar(folded[i])
-                    terms = sorted({self.words[w][1] for *_, w in similar})
-                    best = self.words[similar[0][2]][0] if similar else None
+                    terms, best = self.expand(folded[i])
                     clauses.append(Clause([words[i]], [[t] for t in terms], "fuzzy", best))
                 i += 1
         unique: list[Clause] = []
@@ -240,9 +245,8 @@ class Engine:
             if clause.kind != "exact":
                 wider.append(clause)
                 continue
-            similar = self.similar(key(clause.words[0]))
-            extra = sorted({self.words[w][1] for *_, w in similar} - {clause.groups[0][0]})
-            best = self.words[similar[0][2]][0] if similar else None
+            terms, best = self.expand(key(clause.words[0]))
+            extra = [t for t in terms if t != clause.groups[0][0]]
             wider.append(
                 Clause(
                     clause.words,

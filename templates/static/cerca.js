@@ -107,6 +107,12 @@
     });
     return found.sort(function (a, b) { return (a[0] - b[0]) || (a[1] - b[1]) || cmpStr(a[2], b[2]); });
   };
+  /* terms of the words similar to `folded`, and the one to suggest (as engine.py expand) */
+  Engine.prototype.expand = async function (folded) {
+    var similar = await this.similar(folded), words = this.words, terms = new Set();
+    similar.forEach(function (c) { terms.add(words[c[2]][1]); });
+    return { terms: Array.from(terms).sort(cmpStr), best: similar.length ? words[similar[0][2]][0] : null };
+  };
   Engine.prototype.plan = async function (query) {
     var self = this, text = query.normalize("NFC").slice(0, MAX_QUERY_CHARS);
     var words = tokens(text).map(function (t) { return t[0]; }).filter(function (w) { return !self.isStop(w); }).slice(0, MAX_WORDS);
@@ -126,13 +132,8 @@
       if (entry) {
         clauses.push({ words: [words[i]], groups: [[entry[1]]], kind: "exact", suggestion: null });
       } else {
-        var similar = await this.similar(folded[i]), terms = new Set();
-        similar.forEach(function (c) { terms.add(self.words[c[2]][1]); });
-        clauses.push({
-          words: [words[i]], kind: "fuzzy",
-          groups: Array.from(terms).sort(cmpStr).map(function (t) { return [t]; }),
-          suggestion: similar.length ? this.words[similar[0][2]][0] : null
-        });
+        var x = await this.expand(folded[i]);
+        clauses.push({ words: [words[i]], kind: "fuzzy", groups: x.terms.map(function (t) { return [t]; }), suggestion: x.best });
       }
       i += 1;
     }
@@ -149,11 +150,9 @@
     for (var i = 0; i < clauses.length; i++) {
       var c = clauses[i];
       if (c.kind !== "exact") { out.push(c); continue; }
-      var similar = await this.similar(fold(c.words[0])), terms = new Set(), self = this;
-      similar.forEach(function (s) { terms.add(self.words[s[2]][1]); });
-      terms.delete(c.groups[0][0]);
-      var extra = Array.from(terms).sort(cmpStr).map(function (t) { return [t]; });
-      out.push({ words: c.words, groups: c.groups.concat(extra), kind: extra.length ? "fuzzy" : "exact", suggestion: similar.length ? this.words[similar[0][2]][0] : null });
+      var x = await this.expand(fold(c.words[0])), own = c.groups[0][0];
+      var extra = x.terms.filter(function (t) { return t !== own; }).map(function (t) { return [t]; });
+      out.push({ words: c.words, groups: c.groups.concat(extra), kind: extra.length ? "fuzzy" : "exact", suggestion: x.best });
     }
     return out;
   };
