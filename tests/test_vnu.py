@@ -19,26 +19,20 @@ import pytest
 from carta.pipeline import build
 from carta.server import SiteApp
 
-from .conftest import ROOT, TODAY, wsgi_call
+from .conftest import ROOT, TODAY, unavailable, wsgi_call
 
 SITES = {"crema": ROOT / "content", "bologna": ROOT / "examples" / "bologna-metropolitana"}
 DEFAULT_JAR = ROOT / ".cache" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CARTA_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"the HTML checker is required but {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
 def vnu() -> list[str]:
     java = shutil.which("java")
     if java is None:
-        _unavailable("java not found (apt-get install default-jre-headless)")
+        unavailable("java not found (apt-get install default-jre-headless)")
     jar = Path(os.environ.get("VNU_JAR") or DEFAULT_JAR)
     if not jar.is_file():
-        _unavailable(f"vnu.jar not found at {jar} (npm install --prefix .cache/vnu vnu-jar)")
+        unavailable(f"vnu.jar not found at {jar} (npm install --prefix .cache/vnu vnu-jar)")
     return [str(java), "-jar", str(jar), "--skip-non-html", "--errors-only"]
 
 
