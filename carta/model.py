@@ -215,6 +215,7 @@ class Documento(Strict):
     changed them. Its ``data`` is when it was issued: the age of the information it gives."""
 
     titolo: Text
+    breve: Text | None = None
     emittente: Text
     data: Period
     periodo: Year | None = None

@@ -126,7 +126,7 @@ def test_service_sections_carry_the_designers_italia_hooks(built_mini: Path) -> 
     html = page(built_mini, "/servizi/assistenza-domiciliare/")
     hooks = re.findall(r'data-element="([a-z-]+)"', html.split("<main", 1)[1].split("</main>")[0])
     order = [
-        "breadcrumb", "service-title", "service-description", "source-line", "service-status",
+        "breadcrumb", "service-title", "service-description", "service-status", "source-line",
         "page-index",
         "service-addressed", "service-how-to", "service-generic-access", "service-needed",
         "service-achieved", "service-calendar-text", "service-cost", "service-area",
