@@ -415,7 +415,7 @@ def as_csv(o: Observatory) -> str:
 #: chart geometry, in viewBox units: 320 wide, so that at a 320 px phone text stays ~13 px
 WIDTH = 320
 BAR_MAX = 250
-LABEL = 13
+LABEL = 14
 SERIES = ("#0066cc", "#5c2d91")  # both ≥ 4.5:1 on white
 
 

@@ -348,7 +348,8 @@ def render_site(site: Site, out_dir: Path, templates: Path, md: Renderer | None 
     records, data_files = opendata.files(site, md, updated, base)
     for path, text in data_files.items():
         out.write(path, text, "dati")
-    page("dati.html", "/dati/", "dati", records=records, fields=opendata.FIELDS)
+    licence = m.LICENCES[site.config.dati_aperti.licenza]
+    page("dati.html", "/dati/", "dati", records=records, fields=opendata.FIELDS, licence=licence)
     osservatorio.render(site, page, out.write)
     out.write(FEED_PATH, feed.atom(site, updated, base), "feed")
 
