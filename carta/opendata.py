@@ -167,8 +167,9 @@ def date_time(day: date) -> str:
 
 
 def web_address(value: str) -> str:
-    """``www.x.it`` → ``http://www.x.it``: an address as written, with a scheme."""
-    return value if "://" in value else "http://" + value
+    """``www.x.it`` → ``https://www.x.it``: an address as written, with a scheme (as the
+    pages link it)."""
+    return value if "://" in value else "https://" + value
 
 
 def _compact(record: dict[str, Any]) -> dict[str, Any]:
