@@ -83,9 +83,11 @@ class Table:
 
 @dataclass
 class YearRow:
+    """Initiatives whose ``periodo`` starts (``dal``) or ends (``al``, planned or past) in a year."""
+
     anno: str
-    iniziate: int
-    concluse: int
+    inizio: int
+    fine: int
 
 
 @dataclass
@@ -313,9 +315,9 @@ def tables(o: Observatory) -> dict[str, Table]:
         ),
         "anni": Table(
             "t-anni",
-            "Iniziative per anno di inizio e di fine (dal periodo delle schede)",
-            ["Anno", "Iniziate", "Concluse"],
-            [[y.anno, y.iniziate, y.concluse] for y in o.years],
+            "Iniziative per anno di inizio e di fine, come scritti nel periodo delle schede",
+            ["Anno", "Iniziano", "Finiscono"],
+            [[y.anno, y.inizio, y.fine] for y in o.years],
         ),
         "eta": Table(
             "t-eta",
@@ -378,8 +380,8 @@ def csv_rows(o: Observatory) -> list[tuple[str, str, str, str | int | float]]:
             ]
     for y in o.years:
         rows += [
-            ("iniziative_per_anno", y.anno, "iniziate", y.iniziate),
-            ("iniziative_per_anno", y.anno, "concluse", y.concluse),
+            ("iniziative_per_anno", y.anno, "inizio", y.inizio),
+            ("iniziative_per_anno", y.anno, "fine", y.fine),
         ]
     rows.append(("iniziative_per_anno", "senza periodo", "iniziative", o.no_period))
     for name, items in (
@@ -490,16 +492,16 @@ def charts(o: Observatory) -> dict[str, Chart]:
             ["servizi", "iniziative"],
         )
     }
-    if o.years:
-        first = o.years[0].anno
-        peak = max(o.years, key=lambda y: (y.iniziate, y.anno))
+    started = [y for y in o.years if y.inizio]
+    if started:
+        peak = max(started, key=lambda y: (y.inizio, y.anno))
         out["anni"] = bar_chart(
             "grafico-anni",
             "Iniziative per anno di inizio",
-            f"Dal {first} al {o.years[-1].anno}; l'anno con più iniziative iniziate è il "
-            f"{peak.anno} ({peak.iniziate}).",
-            [(y.anno, [y.iniziate]) for y in o.years if y.iniziate],
-            ["iniziate"],
+            f"Le iniziative iniziano dal {started[0].anno} al {started[-1].anno}; l'anno in cui "
+            f"ne iniziano di più è il {peak.anno} ({peak.inizio}).",
+            [(y.anno, [y.inizio]) for y in started],
+            ["iniziano"],
         )
     if o.funding_years:
         out["fondi"] = bar_chart(

@@ -224,7 +224,7 @@ def test_initiatives_over_time_follow_their_periodo(built: tuple[Path, Path]) ->
         else:
             none += 1
     data = numbers(site)
-    assert {y["anno"]: y["iniziate"] for y in data["years"] if y["iniziate"]} == dict(started)
+    assert {y["anno"]: y["inizio"] for y in data["years"] if y["inizio"]} == dict(started)
     assert data["no_period"] == none
 
 
