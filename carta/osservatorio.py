@@ -141,10 +141,6 @@ class Observatory:
     plan_initiative: str | None  # URL of the plan's Osservatorio, when the Carta has it
 
 
-def _kind(entry: Entry) -> str:
-    return {"servizio": "servizio", "ente": "ente", "iniziativa": "iniziativa"}[entry.kind]
-
-
 def _matrix(
     site: Site, columns: list[tuple[str, str]], member: Any, services: list[Entry]
 ) -> Matrix:
@@ -260,7 +256,7 @@ def compute(site: Site, today: date) -> Observatory:
             Oldest(
                 e.title,
                 e.url,
-                _kind(e),
+                e.kind,
                 label or (f.source.label if f.source else ""),
                 f.verified.isoformat() if f.verified else (f.source.doc.data if f.source else ""),
             )
