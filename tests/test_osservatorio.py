@@ -311,3 +311,20 @@ def test_a_verified_entry_is_counted_as_verified(built_mini: Path) -> None:
     data = numbers(built_mini)
     assert verified and data["verified"] == len(verified)
     assert "Nessuna scheda è stata verificata" not in page(built_mini, "/osservatorio/")
+
+
+def test_names_with_markup_characters_stay_text_in_charts(mini: Path, tmp_path: Path) -> None:
+    areas = mini / "aree.yaml"
+    areas.write_text(
+        areas.read_text(encoding="utf-8").replace(
+            "nome: Anziani", 'nome: "Anziani <b>&</b> \\"fragili\\""'
+        ),
+        encoding="utf-8",
+    )
+    build(mini, tmp_path / "site", today=date.fromisoformat(TODAY))
+    html = page(tmp_path / "site", "/osservatorio/")
+    svg = re.search(r"<svg\b.*?</svg>", html, flags=re.S)
+    assert svg is not None
+    texts = ["".join(t.itertext()) for t in ET.fromstring(svg.group(0)).iter(f"{SVG}text")]
+    assert 'Anziani <b>&</b> "fragili"' in texts
+    assert "<b>&</b>" not in html
