@@ -139,13 +139,13 @@ def test_acts_of_law_are_cited_as_laws(built_mini: Path) -> None:
 def test_open_data_keeps_source_ids_and_no_verification_that_did_not_happen(
     built_mini: Path,
 ) -> None:
-    servizi = {r["id"]: r for r in json.loads((built_mini / "dati" / "servizi.json").read_text())}
-    assert servizi["sportello-nord"]["fonti"] == [
-        {"fonte": "vecchio-piano", "sezione": "Sportelli"}
-    ]
-    assert servizi["sportello-nord"]["data_fonte"] == "2015"
-    assert servizi["sportello-nord"]["assured_date"] is None
-    assert servizi["sportello-nord"]["organization_id"] is None
+    rows = json.loads((built_mini / "dati" / "servizi.json").read_text())
+    servizi = {r["estensione_carta"]["slug"]: r for r in rows}
+    carta = servizi["sportello-nord"]["estensione_carta"]
+    assert carta["fonti"] == [{"fonte": "vecchio-piano", "sezione": "Sportelli"}]
+    assert carta["data_fonte"] == "2015"
+    assert "assured_date" not in servizi["sportello-nord"]  # nobody verified it
+    assert "organization_id" not in servizi["sportello-nord"]  # the source names no provider
     assert servizi["assistenza-domiciliare"]["assured_date"] == "2026-11-01"
     fonti = json.loads((built_mini / "dati" / "fonti.json").read_text())
     assert [f["id"] for f in fonti] == ["legge-di-prova", "piano-di-prova", "vecchio-piano"]
