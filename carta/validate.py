@@ -138,6 +138,8 @@ def translate(error: dict[str, Any], root: type[BaseModel] | None) -> tuple[str,
         return f"atteso un numero intero, trovato {_kind_of(value)}", False
     if kind in ("float_type", "float_parsing"):
         return f"atteso un numero (con il punto per i decimali), trovato {_kind_of(value)}", False
+    if kind == "finite_number":
+        return f"numero non valido {value!r}: scrivi una cifra, ad esempio 12500.50", False
     if kind in ("too_short", "string_too_short"):
         if isinstance(value, list) and not value:
             return "la lista è vuota: serve almeno un valore", False
