@@ -90,7 +90,7 @@ _URL_RE = re.compile(
     r"(?:[/?#][^\s\"'<>\\`\x00-\x1f\x7f-\x9f]*)?$",
     re.IGNORECASE,
 )
-_PHONE_RE = re.compile(r"^\+?[0-9](?:[0-9 ./-]{3,24})[0-9]$")
+PHONE_RE = re.compile(r"^\+?[0-9](?:[0-9 ./-]{3,24})[0-9]$")
 #: the largest amount in euro: above it a number is a typo
 MAX_AMOUNT = 1_000_000_000_000
 
@@ -178,7 +178,7 @@ def _base_url(value: str) -> str:
 
 
 def _phone(value: str) -> str:
-    if not _PHONE_RE.match(value):
+    if not PHONE_RE.match(value):
         raise ValueError(
             f"numero di telefono non valido {value!r}: scrivi solo il numero (cifre, spazi, "
             "punti o trattini, con '+' davanti al prefisso internazionale); le note vanno in "
