@@ -92,3 +92,89 @@ def _shift_headings(html: str, shift: int) -> str:
         return f"<{match.group(1)}h{level}"
 
     return re.sub(r"<(/?)h([1-6])", repl, html)
+
+
+# --- limits checked before rendering ----------------------------------------------------------
+
+#: deepest nesting of lists and quotes a body may use
+MAX_NESTING = 20
+#: Python-Markdown looks for the closing ``]`` of every ``[`` up to the end of its paragraph,
+#: and for the end of every ``<`` up to the end of the body: the work grows with the
+#: number of brackets times the length they are searched in. Bodies above these budgets are
+#: refused before rendering, so that every accepted body renders in time linear in its size.
+BRACKET_BUDGET = 2_000_000
+ANGLE_BUDGET = 20_000_000
+
+_FENCE_RE = re.compile(r"^\s*(```|~~~)")
+_RULE_RE = re.compile(r"^[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_LEAD_RE = re.compile(r"[ \t]*(?:>|(?:[-*+]|[0-9]{1,9}[.)])(?=[ \t]|$))")
+
+
+def _columns(space: str) -> int:
+    return len(space) + 3 * space.count("\t")
+
+
+def _nesting(line: str) -> int:
+    """How deep ``line`` sits in lists and quotes (an estimate that never falls short:
+    every ``>``, every list marker and every 4 columns of indentation count one level)."""
+    if _RULE_RE.match(line):
+        return 0
+    depth, columns, pos = 0, 0, 0
+    while found := _LEAD_RE.match(line, pos):
+        lead = found.group()
+        columns += _columns(lead[: len(lead) - len(lead.lstrip(" \t"))])
+        depth += 1
+        pos = found.end()
+    rest = line[pos:]
+    return depth + (columns + _columns(rest[: len(rest) - len(rest.lstrip(" \t"))])) // 4
+
+
+def check(text: str) -> list[tuple[int, str]]:
+    """Problems that would make ``text`` crash or crawl when rendered, as ``(line, message)``
+    with ``line`` counted from 0 in ``text``. Linear in the size of ``text``."""
+    problems: list[tuple[int, str]] = []
+    lines = text.split("\n")
+    in_fence = deep = False
+    block_start, block_len, brackets = 0, 0, 0
+
+    def close_block() -> None:
+        if brackets * block_len > BRACKET_BUDGET:
+            problems.append(
+                (
+                    block_start,
+                    f"paragrafo troppo complesso da impaginare: {brackets} parentesi quadre in "
+                    f"{block_len} caratteri; dividilo in paragrafi più brevi (separati da una "
+                    "riga vuota) o togli le parentesi che non servono",
+                )
+            )
+
+    for number, line in enumerate(lines):
+        if _FENCE_RE.match(line):
+            in_fence = not in_fence
+        if not line.strip():
+            close_block()
+            block_start, block_len, brackets = number + 1, 0, 0
+            continue
+        block_len += len(line) + 1
+        brackets += line.count("[")
+        if not in_fence and not deep and _nesting(line) > MAX_NESTING:
+            deep = True
+            problems.append(
+                (
+                    number,
+                    f"elenchi o citazioni annidati troppo in profondità: al massimo {MAX_NESTING} "
+                    "livelli uno dentro l'altro",
+                )
+            )
+    close_block()
+    angles = text.count("<")
+    if angles * len(text) > ANGLE_BUDGET:
+        first = text.index("<")
+        problems.append(
+            (
+                text.count("\n", 0, first),
+                f"troppi caratteri '<' ({angles}) in un testo così lungo: scrivi 'minore di' "
+                "oppure dividi il testo in più schede",
+            )
+        )
+    return problems

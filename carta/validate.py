@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from . import markup
 from . import model as m
 from .errors import ContentError, Severity
 from .loader import RawContent, RawData, RawEntry
@@ -421,6 +422,8 @@ def _check_entries(raw: RawContent, problems: Problems) -> list[tuple[Entry, Raw
     out: list[tuple[Entry, RawEntry]] = []
     for src in raw.entries:
         meta = check_model(m.ENTRY_MODELS[src.kind], src.data, src, problems)
+        for offset, message in markup.check(src.body):
+            problems.add(src, (), message, at=(src.body_line + offset, 1))
         intro, sections, h1 = split_sections(src.body, src.body_line)
         if meta is None:
             # still check the body, so that its mistakes are reported in the same run
