@@ -78,6 +78,9 @@ class RawContent:
     entries: list[RawEntry] = field(default_factory=list)
     data: dict[str, RawData] = field(default_factory=dict)
     problems: list[ContentError] = field(default_factory=list)
+    #: (kind, slug) of the entry files that exist but could not be read: references to them
+    #: are not reported as missing on top of their own problem
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -251,6 +254,8 @@ def _load_folder(folder: Path, kind: str, root: Path, out: RawContent) -> None:
         entry = _split_entry(path, shown, kind, slug, out)
         if entry is not None:
             out.entries.append(entry)
+        else:
+            out.unreadable.append((kind, slug))
 
 
 def _split_entry(path: Path, shown: str, kind: str, slug: str, out: RawContent) -> RawEntry | None:

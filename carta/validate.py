@@ -12,7 +12,7 @@ import re
 import typing
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -140,7 +140,10 @@ def translate(error: dict[str, Any], root: type[BaseModel] | None) -> tuple[str,
     if kind in ("float_type", "float_parsing"):
         return f"atteso un numero (con il punto per i decimali), trovato {_kind_of(value)}", False
     if kind == "finite_number":
-        return f"numero non valido {value!r}: scrivi una cifra, ad esempio 12500.50", False
+        return (
+            "numero non valido (infinito o troppo grande): scrivi la cifra, ad esempio 12500.50",
+            False,
+        )
     if kind in ("too_short", "string_too_short"):
         if isinstance(value, list) and not value:
             return "la lista è vuota: serve almeno un valore", False
@@ -213,6 +216,37 @@ def check_model(model: Any, data: Any, src: Where, problems: Problems) -> Any | 
             else:
                 problems.add(src, loc, message, key=at_key)
         return None
+
+
+class Partial:
+    """The fields of an entry that passed validation, when others did not: enough for the
+    reference and date checks to run in the same pass, so that one run shows every mistake.
+    A field that is missing or wrong reads as ``None`` (or ``[]`` for a list)."""
+
+    def __init__(self, model: type[BaseModel], values: dict[str, Any]) -> None:
+        self._model = model
+        self.__dict__.update(values)
+
+    def __getattr__(self, name: str) -> Any:
+        info = self._model.model_fields.get(name)
+        if info is None:
+            raise AttributeError(name)
+        return [] if typing.get_origin(info.annotation) is list else None
+
+
+def partial(model: type[BaseModel], data: Any) -> Partial:
+    """Validate each top-level field of ``data`` on its own; keep those that pass."""
+    values: dict[str, Any] = {}
+    if isinstance(data, dict):
+        for name, info in model.model_fields.items():
+            if name not in data:
+                continue
+            adapter = _adapter(Annotated[info.annotation, info])  # type: ignore[index]
+            try:
+                values[name] = adapter.validate_python(data[name])
+            except ValidationError:
+                continue
+    return Partial(model, values)
 
 
 # --- bodies -----------------------------------------------------------------------------------
@@ -337,6 +371,8 @@ def validate(raw: RawContent, today: date) -> tuple[Site | None, list[ContentErr
     files: dict[str, set[str]] = {kind: set() for kind in COLLECTIONS}
     for src in raw.entries:
         files[src.kind].add(src.slug)
+    for kind, slug in raw.unreadable:
+        files[kind].add(slug)
 
     _check_references(by_kind, files, sources, data, raw, problems)
     _check_dates(entries, data.get("carta.yaml"), today, problems)
@@ -426,11 +462,20 @@ def _check_entries(raw: RawContent, problems: Problems) -> list[tuple[Entry, Raw
             problems.add(src, (), message, at=(src.body_line + offset, 1))
         intro, sections, h1 = split_sections(src.body, src.body_line)
         if meta is None:
-            # still check the body, so that its mistakes are reported in the same run
+            # still check the body, the references and the dates of the fields that are
+            # right, so that every mistake of the file is reported in the same run
             probe = Entry(
-                src.kind, src.slug, src.path, None, src.body, src.body_line, intro, sections
+                src.kind,
+                src.slug,
+                src.path,
+                partial(m.ENTRY_MODELS[src.kind], src.data),
+                src.body,
+                src.body_line,
+                intro,
+                sections,
             )
             check_body(probe, src, h1, problems)
+            out.append((probe, src))
             continue
         entry = Entry(src.kind, src.slug, src.path, meta, src.body, src.body_line, intro, sections)
         check_body(entry, src, h1, problems)
@@ -541,7 +586,8 @@ def _check_references(
                         f"{suggestion(sede.comune, territorio.comuni)}",
                     )
             if kind == "servizio":
-                entry_ref(src, ("ente",), meta.ente, "ente")
+                if meta.ente:
+                    entry_ref(src, ("ente",), meta.ente, "ente")
                 for path, value in each(meta.partner, "partner"):
                     entry_ref(src, path, value, "ente")
                 for path, value in each(meta.iniziative, "iniziative"):
@@ -584,6 +630,8 @@ def _check_dates(
         if entry.kind == "iniziativa":
             _check_period_state(entry, src, today, problems)
         verified = entry.meta.verificato_il
+        if verified is None:  # missing or wrong: already reported
+            continue
         if verified > today:
             problems.add(
                 src,
