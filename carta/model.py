@@ -91,6 +91,12 @@ _URL_RE = re.compile(
     re.IGNORECASE,
 )
 PHONE_RE = re.compile(r"^\+?[0-9](?:[0-9 ./-]{3,24})[0-9]$")
+#: the word ``carta new`` puts in every text the editor must write: validation refuses it, so
+#: that a skeleton can never be published as it is
+PLACEHOLDER = "SEGNAPOSTO"
+PLACEHOLDER_MESSAGE = (
+    f"testo segnaposto da sostituire: scrivi il testo vero al posto di '{PLACEHOLDER}: …'"
+)
 #: the largest amount in euro: above it a number is a typo
 MAX_AMOUNT = 1_000_000_000_000
 
@@ -197,6 +203,8 @@ def _no_control(value: str) -> str:
 def _nonblank(value: str) -> str:
     if not value.strip():
         raise ValueError("il testo è vuoto")
+    if PLACEHOLDER in value:
+        raise ValueError(PLACEHOLDER_MESSAGE)
     return _no_control(value)
 
 

@@ -460,6 +460,10 @@ def _check_entries(raw: RawContent, problems: Problems) -> list[tuple[Entry, Raw
         meta = check_model(m.ENTRY_MODELS[src.kind], src.data, src, problems)
         for offset, message in markup.check(src.body):
             problems.add(src, (), message, at=(src.body_line + offset, 1))
+        for offset, line in enumerate(src.body.split("\n")):
+            if m.PLACEHOLDER in line:
+                column = line.index(m.PLACEHOLDER) + 1
+                problems.add(src, (), m.PLACEHOLDER_MESSAGE, at=(src.body_line + offset, column))
         intro, sections, h1 = split_sections(src.body, src.body_line)
         if meta is None:
             # still check the body, the references and the dates of the fields that are

@@ -104,16 +104,44 @@ def test_build_with_errors_says_site_was_not_changed(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", ["servizio", "ente", "iniziativa"])
-def test_new_creates_an_entry_that_passes_check(
+def test_new_writes_an_entry_that_fails_check_until_an_editor_writes_it(
     mini: Path, kind: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    import re
+
     assert main(["new", kind, "Città più semplice", "--content", str(mini)]) == 0
     folder = {"servizio": "servizi", "ente": "enti", "iniziativa": "iniziative"}[kind]
     created = mini / folder / "citta-piu-semplice.md"
     assert capsys.readouterr().out.strip() == str(created)
-    assert "Città più semplice" in created.read_text(encoding="utf-8")
-    site, problems = check(mini, strict=True, today=date.today())
-    assert problems == [] and site is not None
+    text = created.read_text(encoding="utf-8")
+    assert "Città più semplice" in text
+    assert "verificato_il: 2" not in text and "gratuito" not in text
+    assert not re.search(r"(?m)^stato:", text)
+    # as written, the skeleton is refused without --strict: placeholders are errors
+    site, problems = check(mini, today=date(2026, 11, 23))
+    assert site is None
+    mine = [p for p in problems if p.path.endswith("citta-piu-semplice.md")]
+    assert {p.severity for p in mine} == {"error"}
+    assert any(p.message.startswith("testo segnaposto da sostituire") for p in mine)
+    missing = {p.field for p in mine if p.message == "chiave obbligatoria mancante"}
+    assert "verificato_il" in missing
+    assert ("stato" in missing) == (kind != "ente")
+    if kind == "servizio":
+        assert "costi:\n  tipo: non-indicato\n" in text
+    # an editor fills it in: then it passes the strict check
+    text = re.sub(r"SEGNAPOSTO: ([^\"\n]*)", lambda m_: m_.group(1).capitalize(), text)
+    for key, value in (
+        ("stato", "attivo" if kind == "servizio" else "programmata"),
+        ("modalita", "[sportello]"),
+        ("tipo", "comune"),
+        ("natura", "pubblico"),
+        ("verificato_il", "2026-11-01"),
+    ):
+        text = re.sub(rf"(?m)^(\s*)# {key}: .*$", rf"\g<1>{key}: {value}", text)
+    created.write_text(text, encoding="utf-8")
+    site, problems = check(mini, strict=True, today=date(2026, 11, 23))
+    assert [str(p) for p in problems] == []
+    assert site is not None
     entry = getattr(site, folder)["citta-piu-semplice"]
     assert entry.title == "Città più semplice"
 
