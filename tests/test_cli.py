@@ -37,13 +37,13 @@ def test_check_reports_all_errors_and_exits_one() -> None:
     result = run("check", "--content", str(FIXTURES / "broken"))
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert len(lines) == 36
+    assert len(lines) == 46
     assert (
         "broken/servizi/area-sconosciuta.md:5:17: aree: 'anziano' non è un'area definita in aree.yaml (forse 'anziani'?)"
         in lines
     )
     assert "Traceback" not in result.stdout + result.stderr
-    assert result.stderr.strip().endswith("33 errori e 3 avvisi.")
+    assert result.stderr.strip().endswith("43 errori e 3 avvisi.")
 
 
 def test_check_json_lists_every_problem(capsys: pytest.CaptureFixture[str]) -> None:
