@@ -50,7 +50,7 @@ def test_check_json_lists_every_problem(capsys: pytest.CaptureFixture[str]) -> N
     code = main(["check", "--content", str(FIXTURES / "broken"), "--format", "json"])
     assert code == 1
     problems = json.loads(capsys.readouterr().out)
-    assert len(problems) == 36
+    assert len(problems) == 46
     first = next(p for p in problems if p["path"].endswith("stato-non-ammesso.md"))
     assert first == {
         "path": "broken/servizi/stato-non-ammesso.md",
