@@ -184,3 +184,30 @@ def test_schema_accepts_what_check_accepts() -> None:
         for path in (FIXTURES / "mini" / folder).glob("*.md"):
             front = path.read_text(encoding="utf-8").split("---\n")[1]
             jsonschema.validate(yamlstrict.load(front), schema_for(kind))
+
+
+@pytest.mark.parametrize(
+    ("change", "value"),
+    [
+        ("stato", "attiva"),  # not an allowed value
+        ("sommaro", "Una frase."),  # unknown key
+        ("ente", "Comune Di Prova"),  # not an id
+        ("aree", []),  # a required list left empty
+        ("titolo", None),  # a required key removed
+    ],
+)
+def test_schema_rejects_what_check_rejects(change: str, value: object) -> None:
+    """The schema is only useful in an editor if it also says no."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from carta import yamlstrict
+    from carta.schema import schema_for
+
+    path = FIXTURES / "mini" / "servizi" / "sportello-nord.md"
+    data = yamlstrict.load(path.read_text(encoding="utf-8").split("---\n")[1])
+    jsonschema.validate(data, schema_for("servizio"))  # valid as it is
+    if value is None:
+        del data[change]
+    else:
+        data[change] = value
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema_for("servizio"))
