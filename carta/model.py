@@ -159,22 +159,29 @@ def _year(value: Any) -> Any:
     return value
 
 
-def _email(value: str) -> str:
-    if len(value) > 254 or not _EMAIL_RE.match(value):
-        raise ValueError(
-            f"indirizzo email non valido {value!r}: scrivi solo l'indirizzo, come "
-            "nome@dominio.it, senza spazi né altro testo"
-        )
+def _matching(value: str, pattern: re.Pattern[str], limit: int, message: str) -> str:
+    if len(value) > limit or not pattern.match(value):
+        raise ValueError(message)
     return value
+
+
+def _email(value: str) -> str:
+    return _matching(
+        value,
+        _EMAIL_RE,
+        254,
+        f"indirizzo email non valido {value!r}: scrivi solo l'indirizzo, come "
+        "nome@dominio.it, senza spazi né altro testo",
+    )
 
 
 def _url(value: str) -> str:
-    if len(value) > 2000 or not _URL_RE.match(value):
-        raise ValueError(
-            f"indirizzo web non valido {value!r}: scrivi un indirizzo http:// o https://, "
-            "senza spazi"
-        )
-    return value
+    return _matching(
+        value,
+        _URL_RE,
+        2000,
+        f"indirizzo web non valido {value!r}: scrivi un indirizzo http:// o https://, senza spazi",
+    )
 
 
 def _base_url(value: str) -> str:
