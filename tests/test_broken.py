@@ -93,8 +93,9 @@ EXPECTED: dict[str, str | tuple[str, ...]] = {
     f"{S}/email-con-parametri.md": ":16:10: contatti.email: indirizzo email non valido "
     "'nome@dominio.it?cc=altro@dominio.it': scrivi solo l'indirizzo, come nome@dominio.it, "
     "senza spazi né altro testo",
-    f"{S}/elenco-troppo-annidato.md": ":39:1: elenchi o citazioni annidati troppo in profondità: "
-    "al massimo 20 livelli uno dentro l'altro",
+    f"{S}/elenco-troppo-annidato.md": ":39:1: elenchi, citazioni o definizioni annidati troppo "
+    "in profondità: al massimo 20 livelli uno dentro l'altro (separa le definizioni con una "
+    "riga vuota)",
     f"{B}/iniziative/importo-infinito.md": ":11:14: finanziamento.importo: numero non valido "
     "(infinito o troppo grande): scrivi la cifra, ad esempio 12500.50",
     # --- one file, four mistakes of four kinds: all in the same run ---

@@ -346,15 +346,45 @@ def test_fifty_thousand_brackets_are_a_content_error_found_fast(mini: Path) -> N
     assert time.perf_counter() - start < 2
     line = text.count("\n") + 2
     assert found == [
-        f"content/{ENTRY}:{line}:1: paragrafo troppo complesso da impaginare: 50000 parentesi "
-        "quadre in 50001 caratteri; dividilo in paragrafi più brevi (separati da una riga "
-        "vuota) o togli le parentesi che non servono"
+        f"content/{ENTRY}:{line}:1: paragrafo troppo complesso da impaginare: troppi segni "
+        "speciali ([, `, *, _, &, <, \\) per la sua lunghezza; dividilo in paragrafi più brevi "
+        "(separati da una riga vuota) o togli i segni che non servono"
     ]
 
 
+def test_a_body_too_long_is_a_content_error(mini: Path) -> None:
+    text = (mini / ENTRY).read_text(encoding="utf-8")
+    put(mini, text + "Una riga.\n" * 3000)
+    found = problems_of(mini)
+    assert len(found) == 1 and "testo troppo lungo" in found[0]
+    assert "al massimo 200000 caratteri e 2000 righe per scheda" in found[0]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 1400,  # just under the budget of one paragraph
+        ("[" * 1400 + "\n\n") * 2,
+        "&\n\n" * 666,  # as many paragraphs as lines allow
+        "## Titolo\n" * 1999,
+        "<a " * 800,
+        "".join("`" * i + "a " for i in range(1, 150)),
+        "a" + ">" * 190_000,
+        "---\n" * 1999,
+    ],
+)
+def test_the_heaviest_accepted_bodies_still_render_quickly(body: str) -> None:
+    """A guard against hangs, not a speed test: each took seconds to minutes before."""
+    assert markup.check(body) == []
+    start = time.perf_counter()
+    markup.Renderer().html(body)
+    assert time.perf_counter() - start < 10
+
+
 def test_brackets_in_short_paragraphs_render_in_linear_time() -> None:
-    """The same 50,000 brackets, in paragraphs of five, are accepted and render quickly."""
-    text = "[[[[[\n\n" * 10_000
+    """The same 50,000 brackets, in paragraphs of fifty, are accepted and render quickly."""
+    text = ("[" * 50 + "\n\n") * 999 + "[" * 50
+    assert text.count("[") == 50_000
     assert markup.check(text) == []
     start = time.perf_counter()
     markup.Renderer().html(text)
@@ -367,6 +397,8 @@ def test_brackets_in_short_paragraphs_render_in_linear_time() -> None:
         "\n".join("    " * i + "- voce" for i in range(249)),
         "\n".join(">" * i + " citazione" for i in range(1, 249)),
         "\n".join("    " * i + "1. voce" for i in range(249)),
+        "termine\n: definizione\n" * 300,  # each definition nests in the one before
+        '<div markdown="1">\n' * 300 + "testo\n" + "</div>\n" * 300,
     ],
 )
 def test_deep_lists_and_quotes_are_a_content_error_not_a_crash(mini: Path, body: str) -> None:
