@@ -144,6 +144,9 @@ _MAX_CONTROL_REPORTS = 5
 def _read_text(path: Path, shown: str, out: RawContent) -> str | None:
     """The file's text, newlines normalised; ``None`` (with the problem recorded) when it is
     too big, not UTF-8, holds control characters or cannot be read."""
+    if not path.is_file():
+        out.problems.append(ContentError(shown, 0, 0, "", "non è un file normale: toglilo"))
+        return None
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:

@@ -299,6 +299,11 @@ _TRANSLATIONS = [
     ("found a tab character", "tabulazione non ammessa, usa gli spazi"),
     ("expected alphabetic or numeric character", "nome di ancora, alias o tag non valido"),
     ("found duplicate anchor", "ancora ripetuta"),
+    ("did not find expected <document start>", "testo in più dopo la fine dei dati"),
+    (
+        "block sequence entries are not allowed",
+        "un elemento di lista '-' non può stare qui (va a capo e rientra)",
+    ),
 ]
 
 
