@@ -161,7 +161,8 @@ def _read_text(path: Path, shown: str, out: RawContent) -> str | None:
                 )
             )
             return None
-        raw = path.read_bytes()[: MAX_FILE_BYTES + 1]
+        with path.open("rb") as handle:  # bounded even if the file grows meanwhile
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         out.problems.append(
             ContentError(shown, 0, 0, "", f"impossibile leggere il file ({exc.strerror or exc})")

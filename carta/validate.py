@@ -665,7 +665,7 @@ def period_end(value: str) -> date:
 
 def _check_period_state(entry: Entry, src: RawEntry, today: date, problems: Problems) -> None:
     meta = entry.meta
-    if meta.stato == "conclusa" or not meta.periodo or not meta.periodo.al:
+    if meta.stato in (None, "conclusa") or not meta.periodo or not meta.periodo.al:
         return
     if period_end(meta.periodo.al) < today:
         problems.add(
