@@ -8,6 +8,7 @@ when ``url_base`` is set, otherwise ``tag:`` URIs, which never change for an ent
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr
@@ -24,6 +25,24 @@ KIND_LABEL = {
     "iniziativa": "Iniziativa",
     "pagina": "Pagina",
 }
+
+
+#: characters XML 1.0 cannot hold, even escaped
+_XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_clean(value: str) -> str:
+    """``value`` without the characters no XML document may contain (validation already
+    refuses them in content; this keeps the feed and the sitemap well-formed regardless)."""
+    return _XML_INVALID.sub("", value)
+
+
+def _text(value: str) -> str:
+    return escape(xml_clean(value))
+
+
+def _attr(value: str) -> str:
+    return quoteattr(xml_clean(value))
 
 
 def _stamp(day: date) -> str:
@@ -62,23 +81,23 @@ def atom(site: Site, updated: Callable[[Entry], date], base: str) -> str:
     newest = updated(entries[0]) if entries else date(2000, 1, 1)
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
-        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{escape(site.config.lingua)}">',
-        f"  <title>{escape(site.config.titolo)}: novità</title>",
-        f"  <subtitle>Schede nuove o aggiornate della {escape(site.config.titolo)}</subtitle>",
-        f"  <id>{escape(ident('/'))}</id>",
-        f'  <link rel="self" href={quoteattr(base + "/feed.xml")}/>',
-        f'  <link rel="alternate" type="text/html" href={quoteattr(base + "/")}/>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{_text(site.config.lingua)}">',
+        f"  <title>{_text(site.config.titolo)}: novità</title>",
+        f"  <subtitle>Schede nuove o aggiornate della {_text(site.config.titolo)}</subtitle>",
+        f"  <id>{_text(ident('/'))}</id>",
+        f'  <link rel="self" href={_attr(base + "/feed.xml")}/>',
+        f'  <link rel="alternate" type="text/html" href={_attr(base + "/")}/>',
         f"  <updated>{_stamp(newest)}</updated>",
-        f"  <author><name>{escape(site.config.ambito)}</name></author>",
+        f"  <author><name>{_text(site.config.ambito)}</name></author>",
     ]
     for e in entries:
         lines += [
             "  <entry>",
-            f"    <title>{escape(KIND_LABEL[e.kind])}: {escape(e.title)}</title>",
-            f"    <id>{escape(ident(e.url))}</id>",
-            f'    <link rel="alternate" type="text/html" href={quoteattr(base + e.url)}/>',
+            f"    <title>{_text(KIND_LABEL[e.kind])}: {_text(e.title)}</title>",
+            f"    <id>{_text(ident(e.url))}</id>",
+            f'    <link rel="alternate" type="text/html" href={_attr(base + e.url)}/>',
             f"    <updated>{_stamp(updated(e))}</updated>",
-            f"    <summary>{escape(_summary(site, e))}</summary>",
+            f"    <summary>{_text(_summary(site, e))}</summary>",
             "  </entry>",
         ]
     lines.append("</feed>")

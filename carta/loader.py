@@ -12,8 +12,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import yamlstrict
 from .errors import ContentError
 
@@ -81,6 +79,9 @@ class RawContent:
     entries: list[RawEntry] = field(default_factory=list)
     data: dict[str, RawData] = field(default_factory=dict)
     problems: list[ContentError] = field(default_factory=list)
+    #: (kind, slug) of the entry files that exist but could not be read: references to them
+    #: are not reported as missing on top of their own problem
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -134,13 +135,46 @@ def load_content(root: Path) -> RawContent:
     return out
 
 
+#: largest content file read, in bytes: far above any real entry, small enough that every
+#: file is read in bounded time and memory
+MAX_FILE_BYTES = 1_000_000
+#: at most this many invisible characters are listed per file
+_MAX_CONTROL_REPORTS = 5
+
+
 def _read_text(path: Path, shown: str, out: RawContent) -> str | None:
-    raw = path.read_bytes()
+    """The file's text, newlines normalised; ``None`` (with the problem recorded) when it is
+    too big, not UTF-8, holds control characters or cannot be read."""
+    if not path.is_file():
+        out.problems.append(ContentError(shown, 0, 0, "", "non è un file normale: toglilo"))
+        return None
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            out.problems.append(
+                ContentError(
+                    shown,
+                    0,
+                    0,
+                    "",
+                    f"file troppo grande ({size / 1_000_000:.1f} MB): il limite è "
+                    f"{MAX_FILE_BYTES // 1_000_000} MB per file, dividi il testo in più schede",
+                )
+            )
+            return None
+        with path.open("rb") as handle:  # bounded even if the file grows meanwhile
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        out.problems.append(
+            ContentError(shown, 0, 0, "", f"impossibile leggere il file ({exc.strerror or exc})")
+        )
+        return None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        start = raw.rfind(b"\n", 0, exc.start) + 1
         line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        column = len(raw[start : exc.start].decode("utf-8", errors="replace")) + 1
         out.problems.append(
             ContentError(
                 shown,
@@ -153,7 +187,28 @@ def _read_text(path: Path, shown: str, out: RawContent) -> str | None:
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    reported = 0
+    line, counted = 1, 0
+    for found in yamlstrict.CONTROL_RE.finditer(text):
+        at = found.start()
+        newlines = text.count("\n", counted, at)
+        counted = at
+        if reported and not newlines:
+            continue  # one report per line is enough
+        line += newlines
+        line_start = text.rfind("\n", 0, at) + 1
+        out.problems.append(
+            ContentError(
+                shown, line, at - line_start + 1, "", yamlstrict.control_message(found.group())
+            )
+        )
+        reported += 1
+        if reported == _MAX_CONTROL_REPORTS:
+            break
+    if reported:
+        return None
+    return text
 
 
 def _load_data_file(path: Path, name: str, root: Path, out: RawContent) -> None:
@@ -164,13 +219,11 @@ def _load_data_file(path: Path, name: str, root: Path, out: RawContent) -> None:
     if not text.strip():
         out.problems.append(ContentError(shown, 0, 0, "", "il file è vuoto"))
         return
-    try:
-        data = yamlstrict.load(text)
-    except yaml.YAMLError as exc:
-        p = yamlstrict.describe(exc, text)
+    data, problems, readable = yamlstrict.parse(text)
+    for p in problems:
         out.problems.append(ContentError(shown, p.line, p.column, "", p.message))
-        return
-    out.data[name] = RawData(name=name, path=shown, text=text, data=data)
+    if readable:
+        out.data[name] = RawData(name=name, path=shown, text=text, data=data)
 
 
 def _load_folder(folder: Path, kind: str, root: Path, out: RawContent) -> None:
@@ -206,6 +259,8 @@ def _load_folder(folder: Path, kind: str, root: Path, out: RawContent) -> None:
         entry = _split_entry(path, shown, kind, slug, out)
         if entry is not None:
             out.entries.append(entry)
+        else:
+            out.unreadable.append((kind, slug))
 
 
 def _split_entry(path: Path, shown: str, kind: str, slug: str, out: RawContent) -> RawEntry | None:
@@ -234,11 +289,10 @@ def _split_entry(path: Path, shown: str, kind: str, slug: str, out: RawContent) 
         )
         return None
     front = "\n".join(lines[1:end]) + "\n"
-    try:
-        data = yamlstrict.load(front)
-    except yaml.YAMLError as exc:
-        p = yamlstrict.describe(exc, front, line_offset=1)
+    data, problems, readable = yamlstrict.parse(front, line_offset=1)
+    for p in problems:
         out.problems.append(ContentError(shown, p.line or 1, p.column or 1, "", p.message))
+    if not readable:
         return None
     if data is None:
         data = {}

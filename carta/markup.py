@@ -118,3 +118,121 @@ def _shift_headings(html: str, shift: int) -> str:
         return f"<{match.group(1)}h{level}"
 
     return re.sub(r"<(/?)h([1-6])", repl, html)
+
+
+# --- limits checked before rendering ----------------------------------------------------------
+
+#: deepest nesting of lists, quotes and definitions a body may use
+MAX_NESTING = 20
+#: the longest body, in characters and in lines: forty times the longest real one. Python-
+#: Markdown spends about a millisecond on each heading or rule and more per paragraph the
+#: more paragraphs there are, so the number of lines is bounded as well as the size.
+MAX_BODY_CHARS = 200_000
+MAX_BODY_LINES = 2_000
+#: Python-Markdown looks for the closing ``]`` of every ``[`` (and the closing run of every
+#: run of backticks, asterisks or underscores) up to the end of its paragraph, rewrites the
+#: rest of the paragraph for every inline element it finds (``&``, ``<``, ``\``, …), and
+#: looks for the ``>`` of every ``<`` up to the end of the body: the work grows with the
+#: number of those characters times the length they are searched in. Bodies above these budgets are refused
+#: before rendering, so that every accepted body renders in time linear in its size (50,000
+#: ``[`` in one paragraph took minutes).
+BLOCK_BUDGET = 2_000_000
+BODY_BUDGET = 5_000_000
+ANGLE_BUDGET = 20_000_000
+
+_FENCE_RE = re.compile(r"^\s*(```|~~~)")
+_RULE_RE = re.compile(r"^[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_LEAD_RE = re.compile(r"[ \t]*(?:>|(?:[-*+]|[0-9]{1,9}[.)])(?=[ \t]|$))")
+_DEFINITION_RE = re.compile(r"^ {0,3}:[ \t]")
+#: what starts an inline pattern: each match rewrites the rest of its paragraph
+_RUN_RE = re.compile(r"[\[&<\\!]|`+|\*+|_+| {2,}$")
+_NESTED_HTML_RE = re.compile(r"\bmarkdown\s*=", re.IGNORECASE)
+
+_TOO_DEEP = (
+    f"elenchi, citazioni o definizioni annidati troppo in profondità: al massimo {MAX_NESTING} "
+    "livelli uno dentro l'altro (separa le definizioni con una riga vuota)"
+)
+
+
+def _columns(space: str) -> int:
+    return len(space) + 3 * space.count("\t")
+
+
+def _nesting(line: str) -> int:
+    """How deep ``line`` sits in lists and quotes (an estimate that never falls short:
+    every ``>``, every list marker and every 4 columns of indentation count one level)."""
+    if _RULE_RE.match(line):
+        return 0
+    depth, columns, pos = 0, 0, 0
+    while found := _LEAD_RE.match(line, pos):
+        lead = found.group()
+        columns += _columns(lead[: len(lead) - len(lead.lstrip(" \t"))])
+        depth += 1
+        pos = found.end()
+    rest = line[pos:]
+    return depth + (columns + _columns(rest[: len(rest) - len(rest.lstrip(" \t"))])) // 4
+
+
+def check(text: str) -> list[tuple[int, str]]:
+    """Problems that would make ``text`` crash or crawl when rendered, as ``(line, message)``
+    with ``line`` counted from 0 in ``text``. Linear in the size of ``text``."""
+    lines = text.count("\n") + 1
+    if len(text) > MAX_BODY_CHARS or lines > MAX_BODY_LINES:
+        return [
+            (
+                min(lines, MAX_BODY_LINES) - 1 if lines > MAX_BODY_LINES else 0,
+                f"testo troppo lungo ({len(text)} caratteri, {lines} righe): al massimo "
+                f"{MAX_BODY_CHARS} caratteri e {MAX_BODY_LINES} righe per scheda; dividilo in "
+                "più schede",
+            )
+        ]
+    problems: list[tuple[int, str]] = []
+    deep: int | None = None
+    blocks: list[tuple[int, int]] = []  # (first line, cost) of each paragraph
+    start = length = specials = definitions = 0
+    in_fence = False
+
+    def close() -> None:
+        blocks.append((start, specials * length))
+
+    for number, line in enumerate(text.split("\n")):
+        if _FENCE_RE.match(line):
+            in_fence = not in_fence
+        if not line.strip():
+            close()
+            start, length, specials, definitions = number + 1, 0, 0, 0
+            continue
+        length += len(line) + 1
+        specials += sum(1 for _ in _RUN_RE.finditer(line))
+        if in_fence or deep is not None:
+            continue
+        definitions += bool(_DEFINITION_RE.match(line))
+        if _nesting(line) > MAX_NESTING or definitions > MAX_NESTING:
+            deep = number
+    close()
+    if deep is None and len(_NESTED_HTML_RE.findall(text)) > MAX_NESTING:
+        deep = text.count("\n", 0, list(_NESTED_HTML_RE.finditer(text))[MAX_NESTING].start())
+    if deep is not None:
+        problems.append((deep, _TOO_DEEP))
+    heavy = [(line, cost) for line, cost in blocks if cost > BLOCK_BUDGET]
+    if not heavy and sum(cost for _, cost in blocks) > BODY_BUDGET:
+        heavy = [max(blocks, key=lambda b: b[1])]
+    for line, _ in heavy:
+        problems.append(
+            (
+                line,
+                "paragrafo troppo complesso da impaginare: troppi segni speciali ([, `, *, _, "
+                "&, <, \\) per la sua lunghezza; dividilo in paragrafi più brevi (separati da "
+                "una riga vuota) o togli i segni che non servono",
+            )
+        )
+    angles = text.count("<")
+    if angles * len(text) > ANGLE_BUDGET:
+        problems.append(
+            (
+                text.count("\n", 0, text.index("<")),
+                f"troppi caratteri '<' ({angles}) in un testo così lungo: scrivi 'minore di' "
+                "oppure dividi il testo in più schede",
+            )
+        )
+    return sorted(problems)

@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from .yamlstrict import CONTROL_RE, control_message
+
 # --- rules as data ----------------------------------------------------------------------------
 
 #: standard body sections of a servizio, in order: heading → anchor id
@@ -77,8 +79,27 @@ SUMMARY_MAX = 200
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PERIOD_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_URL_RE = re.compile(r"^(https?://)?[a-z0-9.-]+\.[a-z]{2,}(/\S*)?$", re.IGNORECASE)
+#: an address and nothing else: no ``?cc=`` or ``%0a`` that a ``mailto:`` link would obey
+_EMAIL_RE = re.compile(
+    r"^[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+#: http or https (the scheme may be left out: pages then link with https://), a host name,
+#: an optional port and a path without spaces, quotes, angle brackets or backslashes
+_URL_RE = re.compile(
+    r"^(?:https?://)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}(?::[0-9]{1,5})?"
+    r"(?:[/?#][^\s\"'<>\\`\x00-\x1f\x7f-\x9f]*)?$",
+    re.IGNORECASE,
+)
+PHONE_RE = re.compile(r"^\+?[0-9](?:[0-9 ./-]{3,24})[0-9]$")
+#: the word ``carta new`` puts in every text the editor must write: validation refuses it, so
+#: that a skeleton can never be published as it is
+PLACEHOLDER = "SEGNAPOSTO"
+PLACEHOLDER_MESSAGE = (
+    f"testo segnaposto da sostituire: scrivi il testo vero al posto di '{PLACEHOLDER}: …'"
+)
+#: the largest amount in euro: above it a number is a typo
+MAX_AMOUNT = 1_000_000_000_000
 
 
 def _literal(values: dict[str, str]) -> Any:
@@ -139,22 +160,60 @@ def _year(value: Any) -> Any:
     return value
 
 
-def _email(value: str) -> str:
-    if not _EMAIL_RE.match(value):
-        raise ValueError(f"indirizzo email non valido {value!r}")
+def _matching(value: str, pattern: re.Pattern[str], limit: int, message: str) -> str:
+    if len(value) > limit or not pattern.match(value):
+        raise ValueError(message)
     return value
 
 
+def _email(value: str) -> str:
+    return _matching(
+        value,
+        _EMAIL_RE,
+        254,
+        f"indirizzo email non valido {value!r}: scrivi solo l'indirizzo, come "
+        "nome@dominio.it, senza spazi né altro testo",
+    )
+
+
 def _url(value: str) -> str:
-    if not _URL_RE.match(value):
-        raise ValueError(f"indirizzo web non valido {value!r}")
+    return _matching(
+        value,
+        _URL_RE,
+        2000,
+        f"indirizzo web non valido {value!r}: scrivi un indirizzo http:// o https://, senza spazi",
+    )
+
+
+def _base_url(value: str) -> str:
+    if not value.lower().startswith(("http://", "https://")):
+        raise ValueError(f"indirizzo non valido {value!r}: deve iniziare con https:// o http://")
+    return _url(value)
+
+
+def _phone(value: str) -> str:
+    if not PHONE_RE.match(value):
+        raise ValueError(
+            f"numero di telefono non valido {value!r}: scrivi solo il numero (cifre, spazi, "
+            "punti o trattini, con '+' davanti al prefisso internazionale); le note vanno in "
+            "contatti.note"
+        )
+    return value
+
+
+def _no_control(value: str) -> str:
+    found = CONTROL_RE.search(value)
+    if found:
+        raise ValueError(control_message(found.group()))
     return value
 
 
 def _nonblank(value: str) -> str:
     if not value.strip():
         raise ValueError("il testo è vuoto")
-    return value
+    if PLACEHOLDER in value:
+        raise ValueError(PLACEHOLDER_MESSAGE)
+    return _no_control(value)
 
 
 def _one_or_many(item: dict[str, Any], min_items: int = 0) -> WithJsonSchema:
@@ -182,6 +241,10 @@ Territory = Annotated[
 Summary = Annotated[Text, Field(max_length=SUMMARY_MAX)]
 Email = Annotated[str, AfterValidator(_email)]
 Url = Annotated[str, AfterValidator(_url)]
+BaseUrl = Annotated[str, AfterValidator(_base_url), Field(pattern=r"^https?://")]
+Phone = Annotated[str, AfterValidator(_phone)]
+#: euro: finite, not negative, not absurd
+Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
 Period = Annotated[
     str,
     BeforeValidator(_period),
@@ -233,7 +296,7 @@ class Documento(Strict):
 
 
 class Contatti(Strict):
-    telefono: Annotated[list[Text], BeforeValidator(_as_list)] = []
+    telefono: Annotated[list[Phone], BeforeValidator(_as_list)] = []
     email: Annotated[list[Email], BeforeValidator(_as_list)] = []
     pec: Email | None = None
     sito: Url | None = None
@@ -279,7 +342,7 @@ class Periodo(Strict):
 
 class Finanziamento(Strict):
     fonte: Text
-    importo: Annotated[float, Field(ge=0)] | None = None
+    importo: Amount | None = None
     anno: Year | None = None
     nota: Text | None = None
 
@@ -414,7 +477,7 @@ class CartaConfig(Strict):
     capofila: Slug
     ufficio_di_piano: Slug | None = None
     descrizione: Text | None = None
-    url_base: Annotated[str, Field(pattern=r"^https?://[^\s/]+(/\S*)?$")] | None = None
+    url_base: BaseUrl | None = None
     lingua: Annotated[str, Field(pattern=r"^[a-z]{2}$")] = "it"
     mesi_verifica: Annotated[int, Field(ge=1, le=120)] = 12
     segnalazioni: Email | None = None

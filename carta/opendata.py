@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import uuid
 from collections.abc import Callable
 from datetime import date
@@ -368,7 +369,7 @@ def records(
 
 
 def to_json(rows: Any) -> str:
-    return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
+    return json.dumps(rows, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
 
 
 def _cell(value: Any) -> str:
@@ -394,14 +395,30 @@ def csv_row(record: dict[str, Any]) -> dict[str, Any]:
     return {c: flat.get(c) for c in CSV_COLUMNS}
 
 
+_NUMBER_RE = re.compile(r"^[+-]?(?:[0-9]+(?:[.,][0-9]+)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?$")
+
+
+def neutralise(cell: str) -> str:
+    """A text cell that a spreadsheet would run as a formula gets a leading ``'`` (OWASP,
+    "CSV Injection"): cells starting with ``=``, ``@``, tab or carriage return, and with
+    ``+`` or ``-`` unless they are a number or a phone number."""
+    if not cell:
+        return cell
+    if cell[0] in "=@\t\r" or (
+        cell[0] in "+-" and not (_NUMBER_RE.match(cell) or m.PHONE_RE.match(cell))
+    ):
+        return "'" + cell
+    return cell
+
+
 def services_csv(rows: list[dict[str, Any]]) -> str:
     """One row per service; lists joined with ``; `` (for phones, documents and areas: the
-    number, the document, the place name)."""
+    number, the document, the place name). Cells are passed through :func:`neutralise`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in map(csv_row, rows):
-        writer.writerow([_cell(row[c]) for c in CSV_COLUMNS])
+        writer.writerow([neutralise(_cell(row[c])) for c in CSV_COLUMNS])
     return buffer.getvalue()
 
 

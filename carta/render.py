@@ -159,7 +159,7 @@ def entry_dates(site: Site) -> dict[int, date]:
 def json_script(data: object) -> Markup:
     """JSON for a ``<script type="application/ld+json">``: ``<``, ``>`` and ``&`` escaped, so
     that no text can close the element."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)  # noqa: S704 - JSON with markup characters escaped just above
 
@@ -497,7 +497,7 @@ def _sitemap(site: Site, out: Output, updated: Any) -> list[tuple[str, str]]:
         if not rel.endswith("index.html"):
             continue
         path = "/" + rel[: -len("index.html")]
-        urls.append((base + path, lastmod.get(path, "")))
+        urls.append((feed.xml_clean(base + path), lastmod.get(path, "")))
     return urls
 
 

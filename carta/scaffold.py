@@ -1,12 +1,20 @@
-"""``carta new``: a valid skeleton entry, written only where no file exists yet."""
+"""``carta new``: a skeleton entry that fails ``check`` until an editor has written it,
+written only where no file exists yet."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from .errors import UsageError
 from .loader import suggest_slug
+from .model import (
+    ACCESS_MODES,
+    ENTE_NATURE,
+    ENTE_TYPES,
+    INITIATIVE_STATES,
+    PLACEHOLDER,
+    SERVICE_STATES,
+)
 from .site import URL_FOLDERS
 
 KINDS = ("servizio", "ente", "iniziativa")
@@ -16,82 +24,110 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _todo(text: str) -> str:
+    """A placeholder that ``check`` refuses until the editor replaces it."""
+    return f"{PLACEHOLDER}: {text}"
+
+
+def _choose(key: str, values: dict[str, str]) -> str:
+    """A commented-out key listing its allowed values: ``check`` reports it missing until
+    the editor chooses, because the skeleton cannot know."""
+    return f"# {key}: scegli tra {', '.join(values)}"
+
+
+_VERIFIED = (
+    "# verificato_il: AAAA-MM-GG, solo quando una persona ha verificato la scheda con chi "
+    "gestisce il servizio\n# verificato_da: chi l'ha verificata e con quale ente"
+)
+
+
+def _source(sources: list[str]) -> str:
+    """The citation: an id of fonti.yaml (the others listed beside it) and a part to write."""
+    first = sources[0] if sources else "id-della-fonte"
+    others = f"  # oppure: {', '.join(sources[1:])}" if len(sources) > 1 else ""
+    if not sources:
+        others = "  # aggiungi prima il documento a fonti.yaml"
+    return f"fonti:\n  - fonte: {first}{others}"
+
+
 def skeleton(
     kind: str,
     title: str,
     *,
-    today: date,
     capofila: str,
     area: str,
     destinatari: str,
-    fonte: str = "fonte",
+    sources: list[str] | None = None,
 ) -> str:
+    """The text of a new entry. Every fact the skeleton cannot know is either a
+    ``SEGNAPOSTO`` text or a commented-out key, so the entry fails ``check`` (an error, not a
+    warning) until an editor has written it: it never claims to be free, active or verified."""
     if kind == "servizio":
         sections = "\n\n".join(
-            f"## {h}\n\n" + text
+            f"## {h}\n\n" + _todo(text)
             for h, text in (
-                ("A chi è rivolto", "Chi può chiedere il servizio."),
-                ("Come fare", "1. Primo passo.\n2. Secondo passo."),
-                ("Cosa serve", "I documenti da portare sono elencati qui sotto."),
-                ("Cosa si ottiene", "Che cosa riceve la persona."),
+                ("A chi è rivolto", "chi può chiedere il servizio."),
+                ("Come fare", "i passi da seguire, uno per riga."),
+                ("Cosa serve", "i documenti da portare."),
+                ("Cosa si ottiene", "che cosa riceve la persona."),
             )
         )
         return f"""---
 titolo: {_quote(title)}
-sommario: "Una frase semplice che dice a che cosa serve il servizio."
-stato: attivo
+sommario: "{_todo("una frase semplice che dice a che cosa serve il servizio.")}"
+{_choose("stato", SERVICE_STATES)}
 aree: [{area}]
 destinatari: [{destinatari}]
-ente: {capofila}
+# ente: id dell'ente che gestisce il servizio (lascia la riga commentata se la fonte non lo dice)
 territorio: ambito
 accesso:
-  modalita: [sportello]
-  dove: "Servizio sociale del proprio Comune di residenza."
+  {_choose("modalita", ACCESS_MODES)}
+  dove: "{_todo("dove ci si rivolge per chiedere il servizio.")}"
 costi:
-  tipo: gratuito
-  isee: false
+  tipo: non-indicato
 documenti: []
 parole_chiave: []
-fonti:
-  - fonte: {fonte}
-    sezione: "Capitolo o pagina"
+{_VERIFIED}
+{_source(sources or [])}
+    sezione: "{_todo("capitolo o pagina")}"
 ---
-Che cos'è il servizio, in parole semplici.
+{_todo("che cos'è il servizio, in parole semplici.")}
 
 {sections}
 """
     if kind == "ente":
         return f"""---
 nome: {_quote(title)}
-tipo: altro
-natura: pubblico
-sommario: "Una frase semplice che dice che cosa fa l'ente."
+{_choose("tipo", ENTE_TYPES)}
+{_choose("natura", ENTE_NATURE)}
+sommario: "{_todo("una frase semplice che dice che cosa fa l'ente.")}"
 territorio: ambito
-fonti:
-  - fonte: {fonte}
+{_VERIFIED}
+{_source(sources or [])}
 ---
-Che cosa fa l'ente, in parole semplici.
+{_todo("che cosa fa l'ente, in parole semplici.")}
 """
     if kind == "iniziativa":
         return f"""---
 titolo: {_quote(title)}
-sommario: "Una frase semplice che dice a che cosa serve l'iniziativa."
-stato: programmata
-periodo:
-  dal: "{today.year}"
+sommario: "{_todo("una frase semplice che dice a che cosa serve l'iniziativa.")}"
+{_choose("stato", INITIATIVE_STATES)}
+# periodo:
+#   dal: anno, mese (AAAA-MM) o giorno (AAAA-MM-GG) di inizio
+#   al: anno, mese o giorno di fine
 promotori: [{capofila}]
 aree: [{area}]
 destinatari: [{destinatari}]
 territorio: ambito
-fonti:
-  - fonte: {fonte}
+{_VERIFIED}
+{_source(sources or [])}
 ---
-Obiettivi, azioni e risultati dell'iniziativa.
+{_todo("obiettivi, azioni e risultati dell'iniziativa.")}
 """
     raise UsageError(f"tipo di scheda sconosciuto {kind!r}: scegli tra {', '.join(KINDS)}")
 
 
-def new_entry(content: Path, kind: str, title: str, *, today: date | None = None) -> Path:
+def new_entry(content: Path, kind: str, title: str) -> Path:
     """Write a skeleton ``kind`` entry titled ``title``; return its path."""
     import yaml
 
@@ -116,10 +152,17 @@ def new_entry(content: Path, kind: str, title: str, *, today: date | None = None
                 return str(next(iter(data)))
         return default
 
+    def all_keys(name: str) -> list[str]:
+        try:
+            data = yamlstrict.load((content / name).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            return []
+        return [str(k) for k in data] if isinstance(data, dict) else []
+
     capofila = first_key("carta.yaml", "ente")
     area = first_key("aree.yaml", "area")
     destinatari = first_key("destinatari.yaml", "destinatari")
-    fonte = first_key("fonti.yaml", "fonte")
+    sources = all_keys("fonti.yaml")
     folder = content / URL_FOLDERS[kind]
     path = folder / f"{suggest_slug(title)}.md"
     if path.exists():
@@ -127,11 +170,10 @@ def new_entry(content: Path, kind: str, title: str, *, today: date | None = None
     text = skeleton(
         kind,
         title.strip(),
-        today=today or date.today(),
         capofila=capofila,
         area=area,
         destinatari=destinatari,
-        fonte=fonte,
+        sources=sources,
     )
     folder.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:

@@ -56,4 +56,4 @@ def all_schemas() -> dict[str, Any]:
 
 def dumps(kind: str | None) -> str:
     data = schema_for(kind) if kind else all_schemas()
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False) + "\n"

@@ -12,10 +12,11 @@ import re
 import typing
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from . import markup
 from . import model as m
 from .errors import ContentError, Severity
 from .loader import RawContent, RawData, RawEntry
@@ -139,6 +140,11 @@ def translate(error: dict[str, Any], root: type[BaseModel] | None) -> tuple[str,
         return f"atteso un numero intero, trovato {_kind_of(value)}", False
     if kind in ("float_type", "float_parsing"):
         return f"atteso un numero (con il punto per i decimali), trovato {_kind_of(value)}", False
+    if kind == "finite_number":
+        return (
+            "numero non valido (infinito o troppo grande): scrivi la cifra, ad esempio 12500.50",
+            False,
+        )
     if kind in ("too_short", "string_too_short"):
         if isinstance(value, list) and not value:
             return "la lista è vuota: serve almeno un valore", False
@@ -211,6 +217,37 @@ def check_model(model: Any, data: Any, src: Where, problems: Problems) -> Any | 
             else:
                 problems.add(src, loc, message, key=at_key)
         return None
+
+
+class Partial:
+    """The fields of an entry that passed validation, when others did not: enough for the
+    reference and date checks to run in the same pass, so that one run shows every mistake.
+    A field that is missing or wrong reads as ``None`` (or ``[]`` for a list)."""
+
+    def __init__(self, model: type[BaseModel], values: dict[str, Any]) -> None:
+        self._model = model
+        self.__dict__.update(values)
+
+    def __getattr__(self, name: str) -> Any:
+        info = self._model.model_fields.get(name)
+        if info is None:
+            raise AttributeError(name)
+        return [] if typing.get_origin(info.annotation) is list else None
+
+
+def partial(model: type[BaseModel], data: Any) -> Partial:
+    """Validate each top-level field of ``data`` on its own; keep those that pass."""
+    values: dict[str, Any] = {}
+    if isinstance(data, dict):
+        for name, info in model.model_fields.items():
+            if name not in data:
+                continue
+            adapter = _adapter(Annotated[info.annotation, info])  # type: ignore[index]
+            try:
+                values[name] = adapter.validate_python(data[name])
+            except ValidationError:
+                continue
+    return Partial(model, values)
 
 
 # --- bodies -----------------------------------------------------------------------------------
@@ -335,6 +372,8 @@ def validate(raw: RawContent, today: date) -> tuple[Site | None, list[ContentErr
     files: dict[str, set[str]] = {kind: set() for kind in COLLECTIONS}
     for src in raw.entries:
         files[src.kind].add(src.slug)
+    for kind, slug in raw.unreadable:
+        files[kind].add(slug)
 
     _check_references(by_kind, files, sources, data, raw, problems)
     _check_dates(entries, data.get("carta.yaml"), today, problems)
@@ -429,13 +468,28 @@ def _check_entries(raw: RawContent, problems: Problems) -> list[tuple[Entry, Raw
     out: list[tuple[Entry, RawEntry]] = []
     for src in raw.entries:
         meta = check_model(m.ENTRY_MODELS[src.kind], src.data, src, problems)
+        for offset, message in markup.check(src.body):
+            problems.add(src, (), message, at=(src.body_line + offset, 1))
+        for offset, line in enumerate(src.body.split("\n")):
+            if m.PLACEHOLDER in line:
+                column = line.index(m.PLACEHOLDER) + 1
+                problems.add(src, (), m.PLACEHOLDER_MESSAGE, at=(src.body_line + offset, column))
         intro, sections, h1 = split_sections(src.body, src.body_line)
         if meta is None:
-            # still check the body, so that its mistakes are reported in the same run
+            # still check the body, the references and the dates of the fields that are
+            # right, so that every mistake of the file is reported in the same run
             probe = Entry(
-                src.kind, src.slug, src.path, None, src.body, src.body_line, intro, sections
+                src.kind,
+                src.slug,
+                src.path,
+                partial(m.ENTRY_MODELS[src.kind], src.data),
+                src.body,
+                src.body_line,
+                intro,
+                sections,
             )
             check_body(probe, src, h1, problems)
+            out.append((probe, src))
             continue
         entry = Entry(src.kind, src.slug, src.path, meta, src.body, src.body_line, intro, sections)
         check_body(entry, src, h1, problems)
@@ -590,8 +644,9 @@ def _check_dates(
         if entry.kind == "iniziativa":
             _check_period_state(entry, src, today, problems)
         verified, by = entry.meta.verificato_il, entry.meta.verificato_da
-        if verified is None:
-            if by is not None:
+        written = src.data if isinstance(src.data, dict) else {}
+        if verified is None:  # missing, or wrong and already reported
+            if by is not None and "verificato_il" not in written:
                 problems.add(
                     src,
                     ("verificato_da",),
@@ -600,7 +655,7 @@ def _check_dates(
                     key=True,
                 )
             continue
-        if by is None:
+        if by is None and "verificato_da" not in written:
             problems.add(
                 src,
                 ("verificato_il",),
@@ -657,7 +712,7 @@ def _check_period_state(entry: Entry, src: RawEntry, today: date, problems: Prob
     meta = entry.meta
     if meta.verificato_il is None:
         return
-    if meta.stato == "conclusa" or not meta.periodo or not meta.periodo.al:
+    if meta.stato in (None, "conclusa") or not meta.periodo or not meta.periodo.al:
         return
     if partial_date_end(meta.periodo.al) < today:
         problems.add(

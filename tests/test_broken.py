@@ -24,7 +24,7 @@ ENTE_TYPES = (
     "autorita-giudiziaria, cooperativa-sociale, associazione, fondazione, ente-religioso, altro"
 )
 
-EXPECTED = {
+EXPECTED: dict[str, str | tuple[str, ...]] = {
     # --- loading: folders, files, encoding, front matter, YAML syntax ---
     f"{B}/bozze": ": cartella sconosciuta: attese servizi/, enti/, iniziative/, pagine/",
     f"{S}/nota.txt": ": tipo di file non ammesso in servizi/: attesi file .md",
@@ -89,6 +89,31 @@ EXPECTED = {
     # --- sources ---
     f"{S}/fonte-sconosciuta.md": ":16:12: fonti.fonte: fonte sconosciuta 'pianno': nessuna fonte "
     "con questo id in fonti.yaml (forse 'piano'?)",
+    # --- hostile content: refused with its place, never a traceback ---
+    f"{S}/tag-yaml.md": ":14:9: YAML non valido: tag YAML '!!bool' non ammesso: scrivi solo il "
+    "valore (i tipi li decide la Carta; un testo che inizia con '!' va tra virgolette)",
+    f"{S}/alias.md": ":2:9: YAML non valido: ancora '&nome' non ammessa: togli '&nome' e scrivi "
+    "i valori per esteso",
+    f"{S}/carattere-di-controllo.md": ":2:22: carattere di controllo U+0007 non ammesso: è "
+    "invisibile, di solito arriva da un copia e incolla; cancellalo e riscrivi il testo intorno",
+    f"{S}/email-con-parametri.md": ":16:10: contatti.email: indirizzo email non valido "
+    "'nome@dominio.it?cc=altro@dominio.it': scrivi solo l'indirizzo, come nome@dominio.it, "
+    "senza spazi né altro testo",
+    f"{S}/elenco-troppo-annidato.md": ":39:1: elenchi, citazioni o definizioni annidati troppo "
+    "in profondità: al massimo 20 livelli uno dentro l'altro (separa le definizioni con una "
+    "riga vuota)",
+    f"{B}/iniziative/importo-infinito.md": ":11:14: finanziamento.importo: numero non valido "
+    "(infinito o troppo grande): scrivi la cifra, ad esempio 12500.50",
+    # --- one file, four mistakes of four kinds: all in the same run ---
+    f"{S}/quattro-errori.md": (
+        ":4:1: chiave 'titolo' ripetuta (già definita alla riga 2)",
+        ":5:8: stato: valore 'attiva' non ammesso: attesi attivo, sospeso, concluso (forse "
+        "'attivo'?)",
+        ":8:7: ente: 'comune-prova' non esiste: nessun file enti/comune-prova.md (forse "
+        "'comune-di-prova'?)",
+        ":15:16: verificato_il: la data 2031-01-01 è nel futuro: indica il giorno in cui la "
+        "scheda è stata verificata",
+    ),
 }
 WARNINGS = {
     f"{B}/iniziative/periodo-finito.md": ":4:8: avviso: stato: lo stato è 'in-corso' ma il periodo "
@@ -111,7 +136,11 @@ def problems() -> list[ContentError]:
 
 def test_every_mistake_is_reported_once_at_its_place(problems: list[ContentError]) -> None:
     shown = {str(p) for p in problems}
-    expected = {path + tail for path, tail in {**EXPECTED, **WARNINGS}.items()}
+    expected = {
+        path + tail
+        for path, tails in {**EXPECTED, **WARNINGS}.items()
+        for tail in ((tails,) if isinstance(tails, str) else tails)
+    }
     assert shown == expected
     assert len(problems) == len(expected)  # nothing reported twice
 
@@ -140,3 +169,20 @@ def test_strict_turns_warnings_into_errors() -> None:
     _, found = check(FIXTURES / "broken", strict=True, today=date(2026, 11, 23))
     assert {p.severity for p in found} == {"error"}
     assert any("fuori ordine" in p.message for p in found)
+
+
+def test_four_mistakes_of_one_file_in_one_run(problems: list[ContentError]) -> None:
+    """A duplicate key does not hide the fields, the date or the references of its file."""
+    found = [p for p in problems if p.path.endswith("quattro-errori.md")]
+    assert [(p.line, p.field) for p in found] == [
+        (4, ""),
+        (5, "stato"),
+        (8, "ente"),
+        (15, "verificato_il"),
+    ]
+
+
+def test_a_yaml_syntax_error_hides_nothing_else(problems: list[ContentError]) -> None:
+    paths = {p.path for p in problems}
+    assert f"{S}/yaml-non-valido.md" in paths and f"{S}/tabulazione.md" in paths
+    assert len(paths) >= 40  # every other broken file is still reported

@@ -37,20 +37,20 @@ def test_check_reports_all_errors_and_exits_one() -> None:
     result = run("check", "--content", str(FIXTURES / "broken"))
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert len(lines) == 38
+    assert len(lines) == 48
     assert (
         "broken/servizi/area-sconosciuta.md:5:17: aree: 'anziano' non è un'area definita in aree.yaml (forse 'anziani'?)"
         in lines
     )
     assert "Traceback" not in result.stdout + result.stderr
-    assert result.stderr.strip().endswith("35 errori e 3 avvisi.")
+    assert result.stderr.strip().endswith("45 errori e 3 avvisi.")
 
 
 def test_check_json_lists_every_problem(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["check", "--content", str(FIXTURES / "broken"), "--format", "json"])
     assert code == 1
     problems = json.loads(capsys.readouterr().out)
-    assert len(problems) == 38
+    assert len(problems) == 48
     first = next(p for p in problems if p["path"].endswith("stato-non-ammesso.md"))
     assert first == {
         "path": "broken/servizi/stato-non-ammesso.md",
@@ -104,16 +104,43 @@ def test_build_with_errors_says_site_was_not_changed(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", ["servizio", "ente", "iniziativa"])
-def test_new_creates_an_entry_that_passes_check(
+def test_new_writes_an_entry_that_fails_check_until_an_editor_writes_it(
     mini: Path, kind: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    import re
+
     assert main(["new", kind, "Città più semplice", "--content", str(mini)]) == 0
     folder = {"servizio": "servizi", "ente": "enti", "iniziativa": "iniziative"}[kind]
     created = mini / folder / "citta-piu-semplice.md"
     assert capsys.readouterr().out.strip() == str(created)
-    assert "Città più semplice" in created.read_text(encoding="utf-8")
+    text = created.read_text(encoding="utf-8")
+    assert "Città più semplice" in text
+    assert "verificato_il: 2" not in text and "gratuito" not in text
+    assert not re.search(r"(?m)^stato:", text)
+    # as written, the skeleton is refused without --strict: placeholders are errors
+    site, problems = check(mini, today=date(2026, 11, 23))
+    assert site is None
+    mine = [p for p in problems if p.path.endswith("citta-piu-semplice.md")]
+    assert {p.severity for p in mine} == {"error"}
+    assert any(p.message.startswith("testo segnaposto da sostituire") for p in mine)
+    missing = {p.field for p in mine if p.message == "chiave obbligatoria mancante"}
+    assert not {"verificato_il", "verificato_da", "ente"} & missing  # optional: never claimed
+    assert ("stato" in missing) == (kind != "ente")
+    if kind == "servizio":
+        assert "costi:\n  tipo: non-indicato\n" in text
+    # an editor fills it in: then it passes the strict check
+    text = re.sub(r"SEGNAPOSTO: ([^\"\n]*)", lambda m_: m_.group(1).capitalize(), text)
+    for key, value in (
+        ("stato", "attivo" if kind == "servizio" else "programmata"),
+        ("modalita", "[sportello]"),
+        ("tipo", "comune"),
+        ("natura", "pubblico"),
+    ):
+        text = re.sub(rf"(?m)^(\s*)# {key}: .*$", rf"\g<1>{key}: {value}", text)
+    created.write_text(text, encoding="utf-8")
     site, problems = check(mini, strict=True, today=date(2026, 11, 23))
-    assert problems == [] and site is not None
+    assert [str(p) for p in problems] == []
+    assert site is not None
     entry = getattr(site, folder)["citta-piu-semplice"]
     assert entry.title == "Città più semplice"
 
@@ -155,3 +182,30 @@ def test_schema_accepts_what_check_accepts() -> None:
         for path in (FIXTURES / "mini" / folder).glob("*.md"):
             front = path.read_text(encoding="utf-8").split("---\n")[1]
             jsonschema.validate(yamlstrict.load(front), schema_for(kind))
+
+
+@pytest.mark.parametrize(
+    ("change", "value"),
+    [
+        ("stato", "attiva"),  # not an allowed value
+        ("sommaro", "Una frase."),  # unknown key
+        ("ente", "Comune Di Prova"),  # not an id
+        ("aree", []),  # a required list left empty
+        ("titolo", None),  # a required key removed
+    ],
+)
+def test_schema_rejects_what_check_rejects(change: str, value: object) -> None:
+    """The schema is only useful in an editor if it also says no."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from carta import yamlstrict
+    from carta.schema import schema_for
+
+    path = FIXTURES / "mini" / "servizi" / "sportello-nord.md"
+    data = yamlstrict.load(path.read_text(encoding="utf-8").split("---\n")[1])
+    jsonschema.validate(data, schema_for("servizio"))  # valid as it is
+    if value is None:
+        del data[change]
+    else:
+        data[change] = value
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema_for("servizio"))

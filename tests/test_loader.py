@@ -83,9 +83,8 @@ def test_editor_backup_and_hidden_files_are_ignored(mini: Path) -> None:
 
 
 def test_data_file_mistakes_are_reported_with_the_rest(mini: Path) -> None:
-    (mini / "aree.yaml").write_text(
-        "anziani:\n  nome: Anziani\nanziani:\n  nome: Ancora\n", encoding="utf-8"
-    )
+    text = (mini / "aree.yaml").read_text(encoding="utf-8")
+    (mini / "aree.yaml").write_text(text + "anziani:\n  nome: Ancora\n", encoding="utf-8")
     (mini / "territorio.yaml").write_text(
         "ambito:\n  nome: Prova\nsub_ambiti:\n  nord:\n    nome: Nord\n    comuni: [alfa, zeta]\n"
         "comuni:\n  alfa:\n    nome: Alfa\n  beta:\n    nome: Beta\n  gamma:\n    nome: Gamma\n",
@@ -98,7 +97,7 @@ def test_data_file_mistakes_are_reported_with_the_rest(mini: Path) -> None:
     site, problems = check(mini)
     assert site is None
     assert [str(p) for p in problems] == [
-        "content/aree.yaml:3:1: chiave 'anziani' ripetuta (già definita alla riga 1)",
+        "content/aree.yaml:8:1: chiave 'anziani' ripetuta (già definita alla riga 1)",
         "content/carta.yaml:4:16: mesi_verifica: atteso un numero intero, trovato il testo 'dodici'",
         "content/territorio.yaml:6:20: sub_ambiti.nord.comuni: 'zeta' non è un comune definito in "
         "'comuni' (forse 'beta'?)",

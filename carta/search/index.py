@@ -111,7 +111,9 @@ def write_search_index(site: Site, out_dir: Path, md: Renderer | None = None) ->
 def _write_json(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
-        json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
+        json.dumps(
+            data, ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False
+        ),
         encoding="utf-8",
     )
 
@@ -175,7 +177,9 @@ def export_browser_index(site: Site, docs: list[SearchDoc], ix: Any, root: Path)
 
     per_shard = DOCS_PER_SHARD_LARGE if n_docs > LARGE_CARTA else DOCS_PER_SHARD_SMALL
 
-    post_json = {t: json.dumps(p, separators=(",", ":")) for t, p in postings.items()}
+    post_json = {
+        t: json.dumps(p, separators=(",", ":"), allow_nan=False) for t, p in postings.items()
+    }
     n_post = shards_for(sum(len(t) + len(v) for t, v in post_json.items()))
     n_words = shards_for(sum(2 * len(w) + 24 for w in words))
     post_shards: list[dict[str, Any]] = [{} for _ in range(n_post)]
