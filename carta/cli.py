@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from . import __version__
 from .errors import ContentError, ContentErrors, UsageError
 
 OK, CONTENT_ERRORS, USAGE = 0, 1, 2
+INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 class Parser(argparse.ArgumentParser):
@@ -130,13 +133,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "build"
     if args.command is None:
         args = parser.parse_args(["build", *(argv or [])] if argv is not None else ["build"])
+    # SIGTERM stops a command the way Ctrl+C does: KeyboardInterrupt, which every stage
+    # cleans up after (the build removes its staging folder, the server closes)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if main_thread else None
     try:
         return COMMANDS[command](args)
     except UsageError as exc:
         print(f"carta: errore: {exc}", file=sys.stderr)
         return USAGE
     except KeyboardInterrupt:
-        return OK
+        print("carta: interrotto.", file=sys.stderr)
+        return INTERRUPTED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def plural(n: int, one: str, many: str) -> str:

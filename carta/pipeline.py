@@ -1,7 +1,10 @@
 """The build, top to bottom: load → validate → resolve → render → swap into place.
 
-Output is written to a temporary folder beside the target and replaces it only when every
-stage succeeded, so a failed build leaves the previous site untouched.
+Output is written to a staging folder and replaces the target only when every stage
+succeeded, so a failed build leaves the previous site untouched. Staging folders live in one
+place, ``<parent of out>/.carta-staging/`` (same file system, so the swap is a rename), named
+``<out name>-new-<pid>-…`` and ``<out name>-old-<pid>-…``; a build first removes those left by
+builds that no longer run (killed with SIGKILL, or the machine stopped).
 """
 
 from __future__ import annotations
@@ -81,8 +84,7 @@ def build(
         raise ContentErrors(problems)
 
     out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
+    staging = _staging_folder(out_dir, "new")
     try:
         md = Renderer()  # shared: every body is converted from Markdown once
         output = render_site(site, staging, templates, md)
@@ -95,13 +97,56 @@ def build(
     return BuildResult(out_dir=out_dir, pages=len(output.written), warnings=problems)
 
 
+STAGING = ".carta-staging"
+
+
+def staging_root(out_dir: Path) -> Path:
+    """Where the builds of ``out_dir`` stage their output."""
+    return out_dir.parent / STAGING
+
+
+def _staging_folder(out_dir: Path, kind: str) -> Path:
+    """A new, empty staging folder for ``out_dir``, after removing the stale ones."""
+    root = staging_root(out_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(out_dir)
+    return Path(tempfile.mkdtemp(prefix=f"{out_dir.name}-{kind}-{os.getpid()}-", dir=root))
+
+
+def remove_stale_staging(out_dir: Path) -> list[Path]:
+    """Remove the staging folders of ``out_dir`` whose build is no longer running (its
+    process id is in the name), and those that carta < 0.2 left beside it. Returns them."""
+    stale = [*out_dir.parent.glob(f".{out_dir.name}-new-*")]  # the old, pid-less layout
+    stale += out_dir.parent.glob(f".{out_dir.name}-old-*")
+    for kind in ("new", "old"):
+        for folder in staging_root(out_dir).glob(f"{out_dir.name}-{kind}-*"):
+            pid = folder.name[len(f"{out_dir.name}-{kind}-") :].split("-", 1)[0]
+            if pid.isdigit() and not _running(int(pid)):
+                stale.append(folder)
+    for folder in stale:
+        shutil.rmtree(folder, ignore_errors=True)
+    return stale
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's, or no way to tell: leave it
+    return True
+
+
 def _swap(staging: Path, target: Path) -> None:
     """Put ``staging`` where ``target`` is, with the old one gone only once the new one is in."""
     os.chmod(staging, 0o755)
     if not target.exists():
         staging.rename(target)
         return
-    retired = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+    retired = _staging_folder(target, "old")
     retired.rmdir()
     target.rename(retired)
     try:
