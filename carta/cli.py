@@ -102,6 +102,16 @@ def make_parser() -> Parser:
     p = sub.add_parser("bench", help="misura indice e ricerca su contenuti sintetici")
     p.add_argument("--sizes", default="1000,10000", help="numeri di schede, separati da virgole")
     p.add_argument("--queries", type=int, default=200, help="quante ricerche misurare")
+    p.add_argument(
+        "--serve",
+        action="store_true",
+        help="misura invece il server (waitress) su 127.0.0.1 con client concorrenti",
+    )
+    p.add_argument(
+        "--out", type=Path, default=Path("site"), help="con --serve: il sito (default: site)"
+    )
+    p.add_argument("--clients", type=int, default=32, help="con --serve: client (default 32)")
+    p.add_argument("--seconds", type=float, default=10.0, help="con --serve: durata (default 10)")
 
     p = sub.add_parser("budget", help="pesa le pagine costruite (gzip) e le confronta con i limiti")
     p.add_argument(
@@ -330,6 +340,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import run_bench
+
+    if args.serve:
+        from .loadbench import run_load
+
+        if args.clients < 1 or args.seconds <= 0:
+            raise UsageError("--clients e --seconds: servono numeri positivi")
+        run_load(args.out, clients=args.clients, seconds=args.seconds, log=lambda s: print(s))
+        return OK
 
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]

@@ -16,6 +16,7 @@ the search index is reopened when the folder or its manifest changes.
 from __future__ import annotations
 
 import html
+import logging
 import mimetypes
 import re
 import signal
@@ -469,6 +470,8 @@ def waitress_server(app: Any, host: str, port: int, **settings: Any) -> Any:
     class Channel(HTTPChannel):  # type: ignore[misc]
         error_task_class = HeadedErrorTask
 
+    # a full queue under load is the expected state of a busy server, not a warning per task
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     server = create_server(app, host=host, port=port, **{**WAITRESS_SETTINGS, **settings})
     for each in (server, *getattr(server, "map", {}).values()):
         if isinstance(each, BaseWSGIServer):
