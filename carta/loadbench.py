@@ -1,4 +1,4 @@
-"""``carta bench --serve`` (or ``python -m carta.loadbench [SITE]``): a loopback load test.
+"""``carta bench --serve``: a loopback load test.
 
 A built site is served by waitress with the deployment settings (``WAITRESS_SETTINGS``) in a
 process of its own, on 127.0.0.1 and a port it picks; 32 clients, each on a keep-alive
@@ -10,7 +10,6 @@ it never fails a test.
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import os
 import random
@@ -176,25 +175,3 @@ def _root() -> str:
 
 def _pythonpath() -> str:
     return os.environ.get("PYTHONPATH", "")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m carta.loadbench", description=__doc__)
-    parser.add_argument("site", nargs="?", type=Path, default=Path("site"))
-    parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--seconds", type=float, default=10.0)
-    args = parser.parse_args(argv)
-    from .errors import UsageError
-
-    try:
-        run_load(args.site, clients=args.clients, seconds=args.seconds)
-    except UsageError as exc:
-        print(f"carta: errore: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote
 
 from .errors import ContentError, ContentErrors, UsageError
+from .render import CSP as PAGE_CSP
 
 StartResponse = Callable[..., Any]
 
@@ -37,11 +38,10 @@ SECURITY_HEADERS = [
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "same-origin"),
     ("X-Frame-Options", "DENY"),
-    (
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
-        "form-action 'self'; frame-ancestors 'none'",
-    ),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
+    # the pages' own policy (a <meta>), plus what only a header can say
+    ("Content-Security-Policy", PAGE_CSP + "; frame-ancestors 'none'"),
 ]
 # the live-reload script is injected inline and talks to the server over a websocket
 DEV_CSP = (
