@@ -3,8 +3,9 @@
 Output is written to a staging folder and replaces the target only when every stage
 succeeded, so a failed build leaves the previous site untouched. Staging folders live in one
 place, ``<parent of out>/.carta-staging/`` (same file system, so the swap is a rename), named
-``<out name>-new-<pid>-…`` and ``<out name>-old-<pid>-…``; a build first removes those left by
-builds that no longer run (killed with SIGKILL, or the machine stopped).
+``<out name>-new-<pid>-…`` and ``<out name>-old-<pid>-…``, and the place is removed when it
+is empty; a build first removes the folders left by builds that no longer run (killed with
+SIGKILL, or the machine stopped).
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def build(
         write_search_page(site, staging, templates)
         _swap(staging, out_dir)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        _discard(staging)
         raise
     return BuildResult(out_dir=out_dir, pages=len(output.written), warnings=problems)
 
@@ -108,9 +109,24 @@ def staging_root(out_dir: Path) -> Path:
 def _staging_folder(out_dir: Path, kind: str) -> Path:
     """A new, empty staging folder for ``out_dir``, after removing the stale ones."""
     root = staging_root(out_dir)
-    root.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(out_dir)
-    return Path(tempfile.mkdtemp(prefix=f"{out_dir.name}-{kind}-{os.getpid()}-", dir=root))
+    prefix = f"{out_dir.name}-{kind}-{os.getpid()}-"
+    for _ in range(3):
+        root.mkdir(parents=True, exist_ok=True)
+        try:
+            return Path(tempfile.mkdtemp(prefix=prefix, dir=root))
+        except FileNotFoundError:  # another build just removed the empty folder: again
+            continue
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=root))
+
+
+def _discard(folder: Path) -> None:
+    """Remove a staging folder, and the staging place too when nothing else is in it."""
+    shutil.rmtree(folder, ignore_errors=True)
+    try:
+        folder.parent.rmdir()
+    except OSError:  # another build's folder is there
+        pass
 
 
 def remove_stale_staging(out_dir: Path) -> list[Path]:
@@ -145,6 +161,7 @@ def _swap(staging: Path, target: Path) -> None:
     os.chmod(staging, 0o755)
     if not target.exists():
         staging.rename(target)
+        _discard(staging)  # only the staging place, now empty
         return
     retired = _staging_folder(target, "old")
     retired.rmdir()
@@ -154,4 +171,4 @@ def _swap(staging: Path, target: Path) -> None:
     except BaseException:
         retired.rename(target)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
+    _discard(retired)

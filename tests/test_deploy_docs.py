@@ -98,15 +98,19 @@ def test_deploy_script_switches_the_symlink_and_keeps_three_releases(tmp_path: P
         "PYTHONPATH": str(ROOT),
     }
     current = tmp_path / "srv" / "current"
-    seen = []
-    for _ in range(4):
-        result = subprocess.run(
+
+    def deploy() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
             ["sh", str(DEPLOY / "deploy.sh"), str(content), str(tmp_path / "srv")],
             env=env,
             capture_output=True,
             text=True,
             timeout=120,
         )
+
+    seen = []
+    for _ in range(4):
+        result = deploy()
         assert result.returncode == 0, result.stderr
         assert current.is_symlink()
         seen.append(os.readlink(current))
@@ -116,13 +120,7 @@ def test_deploy_script_switches_the_symlink_and_keeps_three_releases(tmp_path: P
     assert [str(tmp_path / "srv" / "releases" / r) for r in releases] == seen[-3:]
     broken = content / "servizi" / "sportello-nord.md"
     broken.write_text(broken.read_text().replace("stato: attivo", "stato: attiva"))
-    result = subprocess.run(
-        ["sh", str(DEPLOY / "deploy.sh"), str(content), str(tmp_path / "srv")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = deploy()
     assert result.returncode != 0 and os.readlink(current) == seen[-1]  # the live site stays
 
 

@@ -115,6 +115,21 @@ def test_a_folder_redirect_keeps_to_one_normalised_path(site_with_secret: Path) 
     assert wsgi_call(app, "/aree", "q=1")[1]["Location"] == "/aree/?q=1"
 
 
+def test_an_unexpected_error_is_a_500_with_the_headers_and_no_traceback(
+    site_with_secret: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = SiteApp(site_with_secret)
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("guasto interno")
+
+    monkeypatch.setattr(app, "_decorate", broken)
+    status, headers, body = wsgi_call(app, "/")
+    assert status == "500 Internal Server Error"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert b"guasto" not in body and b"Traceback" not in body
+
+
 # --- the real servers ----------------------------------------------------------------------
 
 
@@ -165,13 +180,15 @@ def start_serve(tmp: Path, *options: str) -> Served:
     raise AssertionError("the server did not start: " + log.read_text(errors="replace"))
 
 
-def raw_request(port: int, target: bytes, timeout: float = 10) -> tuple[int, list, bytes]:  # type: ignore[type-arg]
+def raw_request(
+    port: int, target: bytes, timeout: float = 10, method: bytes = b"GET"
+) -> tuple[int, list, bytes]:  # type: ignore[type-arg]
     """Send ``GET target`` as is (no client-side normalising) and read the whole answer.
     Status 0: the server closed the connection without answering."""
     data = b""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
         try:
-            sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            sock.sendall(method + b" " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             while chunk := sock.recv(65536):
                 data += chunk
                 if b"\r\n\r\n" in data and _complete(data):
@@ -224,6 +241,13 @@ def test_every_response_has_the_headers_and_no_version(served: Served) -> None:
     for target in (b"/", b"/non-esiste/", b"/static/carta.css", b"/api/cerca?q=casa"):
         status, headers, body = raw_request(served.port, target)
         assert status in (200, 404)
+        assert_stays_on_site(served.base, status, headers, body)
+    status, headers, body = raw_request(served.port, b"/livereload.js")  # tornado's own
+    assert status == (200 if served.name == "live-reload" else 404)
+    assert_stays_on_site(served.base, status, headers, body)
+    for method in (b"POST", b"FOO"):
+        status, headers, body = raw_request(served.port, b"/", method=method)
+        assert status in (405, 501), method
         assert_stays_on_site(served.base, status, headers, body)
     big = b"/?" + b"x" * 20000  # over the request-line limit: the server's own error page
     status, headers, body = raw_request(served.port, big)
