@@ -138,16 +138,16 @@ def make_parser() -> Parser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = make_parser()
-    args = parser.parse_args(argv)
-    command = args.command or "build"
-    if args.command is None:
-        args = parser.parse_args(["build", *(argv or [])] if argv is not None else ["build"])
     # SIGTERM stops a command the way Ctrl+C does: KeyboardInterrupt, which every stage
     # cleans up after (the build removes its staging folder, the server closes)
     main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _interrupt) if main_thread else None
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler) if main_thread else None
     try:
+        parser = make_parser()
+        args = parser.parse_args(argv)
+        command = args.command or "build"
+        if args.command is None:
+            args = parser.parse_args(["build", *(argv or [])] if argv is not None else ["build"])
         return COMMANDS[command](args)
     except UsageError as exc:
         print(f"carta: errore: {exc}", file=sys.stderr)
@@ -158,10 +158,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def plural(n: int, one: str, many: str) -> str:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -85,16 +87,12 @@ def build(
         raise ContentErrors(problems)
 
     out_dir = out_dir.resolve()
-    staging = _staging_folder(out_dir, "new")
-    try:
+    with _staging(out_dir) as staging:  # removed if anything fails or is interrupted
         md = Renderer()  # shared: every body is converted from Markdown once
         output = render_site(site, staging, templates, md)
         write_search_index(site, staging, md)
         write_search_page(site, staging, templates)
         _swap(staging, out_dir)
-    except BaseException:
-        _discard(staging)
-        raise
     return BuildResult(out_dir=out_dir, pages=len(output.written), warnings=problems)
 
 
@@ -120,18 +118,37 @@ def _staging_folder(out_dir: Path, kind: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix, dir=root))
 
 
+@contextmanager
+def _staging(out_dir: Path) -> Iterator[Path]:
+    """A staging folder for ``out_dir``, removed (with the staging place, when empty) if the
+    block fails or is interrupted, even while the folder is being made."""
+    staging = None
+    try:
+        staging = _staging_folder(out_dir, "new")
+        yield staging
+    except BaseException:
+        if staging is not None:
+            _discard(staging)
+        _remove_if_empty(staging_root(out_dir))
+        raise
+
+
 def _discard(folder: Path) -> None:
     """Remove a staging folder, and the staging place too when nothing else is in it."""
     shutil.rmtree(folder, ignore_errors=True)
+    _remove_if_empty(folder.parent)
+
+
+def _remove_if_empty(folder: Path) -> None:
     try:
-        folder.parent.rmdir()
-    except OSError:  # another build's folder is there
+        folder.rmdir()
+    except OSError:  # another build's folder is there, or it is gone already
         pass
 
 
 def remove_stale_staging(out_dir: Path) -> list[Path]:
     """Remove the staging folders of ``out_dir`` whose build is no longer running (its
-    process id is in the name), and those that carta < 0.2 left beside it. Returns them."""
+    process id is in the name), and those that earlier versions left beside it. Returns them."""
     stale = [*out_dir.parent.glob(f".{out_dir.name}-new-*")]  # the old, pid-less layout
     stale += out_dir.parent.glob(f".{out_dir.name}-old-*")
     for kind in ("new", "old"):
@@ -161,7 +178,7 @@ def _swap(staging: Path, target: Path) -> None:
     os.chmod(staging, 0o755)
     if not target.exists():
         staging.rename(target)
-        _discard(staging)  # only the staging place, now empty
+        _remove_if_empty(staging.parent)
         return
     retired = _staging_folder(target, "old")
     retired.rmdir()
