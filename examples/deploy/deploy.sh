@@ -3,7 +3,7 @@
 #
 #   deploy.sh CONTENT_DIR DEPLOY_DIR        e.g.  deploy.sh content /srv/carta
 #
-# Builds into a new folder DEPLOY_DIR/releases/<time>-<pid> (the live site is not touched;
+# Builds into a new folder DEPLOY_DIR/releases/<UTC time> (the live site is not touched;
 # a build with errors stops here), then points DEPLOY_DIR/current at it with one rename(2),
 # which is atomic: every request sees the old build or the new one, never a mix or nothing.
 # The web server's root and the replicas' CARTA_SITE are DEPLOY_DIR/current; the replicas
@@ -18,7 +18,7 @@ carta=${CARTA:-carta}
 keep=${KEEP:-3}
 
 mkdir -p "$root/releases"
-release="$root/releases/$(date -u +%Y%m%dT%H%M%SZ)-$$"
+release="$root/releases/$(date -u +%Y%m%dT%H%M%S.%NZ)"
 $carta build --strict --content "$content" --out "$release"
 
 ln -s "$release" "$root/current.new"
