@@ -26,6 +26,7 @@ from .render import default_templates, render_site
 from .resolve import resolve
 from .search.index import write_search_index
 from .search.page import write_search_page
+from .server import write_headers_file
 from .site import Site
 from .validate import validate
 
@@ -92,6 +93,7 @@ def build(
         output = render_site(site, staging, templates, md)
         write_search_index(site, staging, md)
         write_search_page(site, staging, templates)
+        write_headers_file(staging)  # for static hosts that read _headers
         _swap(staging, out_dir)
     return BuildResult(out_dir=out_dir, pages=len(output.written), warnings=problems)
 

@@ -343,6 +343,22 @@ def security_headers(*, dev: bool = False) -> list[tuple[str, str]]:
     ]
 
 
+HEADERS_FILE = "_headers"
+
+
+def write_headers_file(site: Path) -> None:
+    """``_headers``, which Netlify and Cloudflare Pages read: the security headers on every
+    path, and an hour of cache for ``/static/`` (pages revalidate by those hosts' default)."""
+    lines = [
+        "# Written by carta build: the headers of every response (Netlify, Cloudflare Pages).",
+        "/*",
+        *(f"  {name}: {value}" for name, value in SECURITY_HEADERS),
+        "/static/*",
+        "  Cache-Control: public, max-age=3600",
+    ]
+    (site / HEADERS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def url_parts(path_info: str) -> list[str] | None:
     """The segments of a request path, or ``None`` when it cannot name a file of the site.
 
