@@ -576,6 +576,9 @@ def _serve_dev(
     server.watch(str(templates), rebuild, ignore=ignore_out)
     LiveReloadHandler.watcher = server.watcher
     LiveReloadHandler.live_css = True
+    # livereload ignores a change that comes within 3 s of the last reload: a quick fix after
+    # an error would leave the error on screen. Every rebuild reloads.
+    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
     script = (  # livereload's loader, for the port the page came from
         b'<script type="text/javascript">(function(){var s=document.createElement("script");'
         b"var port=(window.location.port || (window.location.protocol == 'https:' ? 443: 80));"

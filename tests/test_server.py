@@ -127,6 +127,44 @@ def dev_server(tmp_path: Path) -> Iterator[tuple[str, Path, Served]]:
         served.stop(signal.SIGTERM)
 
 
+def listen_for_reloads(base: str) -> list[str]:
+    """Connect to the live-reload websocket as livereload.js does; the returned list gets
+    the reload messages the server sends."""
+    import asyncio
+    import json
+    import threading
+
+    from tornado.websocket import websocket_connect
+
+    reloads: list[str] = []
+    ready = threading.Event()
+
+    async def listen() -> None:
+        ws = await websocket_connect(base.replace("http://", "ws://") + "/livereload")
+        hello = {"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}
+        await ws.write_message(json.dumps(hello))
+        await ws.read_message()
+        await ws.write_message(json.dumps({"command": "info", "url": base + "/"}))
+        ready.set()
+        while (message := await ws.read_message()) is not None:
+            if json.loads(message).get("command") == "reload":
+                reloads.append(str(message))
+                break
+        ws.close()
+
+    def run() -> None:
+        try:
+            asyncio.run(asyncio.wait_for(listen(), 60))
+        except (TimeoutError, OSError):
+            pass
+        finally:
+            ready.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    assert ready.wait(10)
+    return reloads
+
+
 def test_dev_server_shows_errors_and_recovers(
     dev_server: tuple[str, Path, Served],
 ) -> None:
@@ -134,6 +172,7 @@ def test_dev_server_shows_errors_and_recovers(
     url = base + "/servizi/sportello-nord/"
     page = fetch(url)
     assert "livereload.js" in page  # the browser is told to reload
+    reloads = listen_for_reloads(base)
     path = content / "servizi" / "sportello-nord.md"
     good = path.read_text(encoding="utf-8")
     path.write_text(
@@ -154,6 +193,7 @@ def test_dev_server_shows_errors_and_recovers(
         "the fixed page never came back"
     )
     assert "errori-build" not in fetch(url)
+    assert wait_for(lambda: bool(reloads)), "the browser was never told to reload"
     code, output = served.stop(signal.SIGTERM)
     assert code in (0, 130) and "Traceback" not in output
     assert "La costruzione del sito non è riuscita" in output  # the terminal shows it too
