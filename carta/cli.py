@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -16,6 +18,7 @@ from . import __version__
 from .errors import ContentError, ContentErrors, UsageError
 
 OK, CONTENT_ERRORS, USAGE = 0, 1, 2
+INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 class Parser(argparse.ArgumentParser):
@@ -123,6 +126,16 @@ def make_parser() -> Parser:
     p = sub.add_parser("bench", help="misura indice e ricerca su contenuti sintetici")
     p.add_argument("--sizes", default="1000,10000", help="numeri di schede, separati da virgole")
     p.add_argument("--queries", type=int, default=200, help="quante ricerche misurare")
+    p.add_argument(
+        "--serve",
+        action="store_true",
+        help="misura invece il server (waitress) su 127.0.0.1 con client concorrenti",
+    )
+    p.add_argument(
+        "--out", type=Path, default=Path("site"), help="con --serve: il sito (default: site)"
+    )
+    p.add_argument("--clients", type=int, default=32, help="con --serve: client (default 32)")
+    p.add_argument("--seconds", type=float, default=10.0, help="con --serve: durata (default 10)")
 
     p = sub.add_parser("budget", help="pesa le pagine costruite (gzip) e le confronta con i limiti")
     p.add_argument(
@@ -150,18 +163,26 @@ def make_parser() -> Parser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = make_parser()
-    args = parser.parse_args(argv)
-    command = args.command or "build"
-    if args.command is None:
-        args = parser.parse_args(["build", *(argv or [])] if argv is not None else ["build"])
+    # SIGTERM stops a command the way Ctrl+C does: KeyboardInterrupt, which every stage
+    # cleans up after (the build removes its staging folder, the server closes)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler) if main_thread else None
     try:
+        parser = make_parser()
+        args = parser.parse_args(argv)
+        command = args.command or "build"
+        if args.command is None:
+            args = parser.parse_args(["build", *(argv or [])] if argv is not None else ["build"])
         return COMMANDS[command](args)
     except UsageError as exc:
         print(f"carta: errore: {exc}", file=sys.stderr)
         return USAGE
     except KeyboardInterrupt:
-        return OK
+        print("carta: interrotto.", file=sys.stderr)
+        return INTERRUPTED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def plural(n: int, one: str, many: str) -> str:
@@ -343,6 +364,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import run_bench
+
+    if args.serve:
+        from .loadbench import run_load
+
+        if args.clients < 1 or args.seconds <= 0:
+            raise UsageError("--clients e --seconds: servono numeri positivi")
+        run_load(args.out, clients=args.clients, seconds=args.seconds, log=lambda s: print(s))
+        return OK
 
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]

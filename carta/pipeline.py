@@ -1,7 +1,11 @@
 """The build, top to bottom: load → validate → resolve → render → swap into place.
 
-Output is written to a temporary folder beside the target and replaces it only when every
-stage succeeded, so a failed build leaves the previous site untouched.
+Output is written to a staging folder and replaces the target only when every stage
+succeeded, so a failed build leaves the previous site untouched. Staging folders live in one
+place, ``<parent of out>/.carta-staging/`` (same file system, so the swap is a rename), named
+``<out name>-new-<pid>-…`` and ``<out name>-old-<pid>-…``, and the place is removed when it
+is empty; a build first removes the folders left by builds that no longer run (killed with
+SIGKILL, or the machine stopped).
 """
 
 from __future__ import annotations
@@ -9,6 +13,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,6 +26,7 @@ from .render import default_templates, render_site
 from .resolve import resolve
 from .search.index import write_search_index
 from .search.page import write_search_page
+from .server import write_headers_file
 from .site import Site
 from .validate import validate
 
@@ -81,18 +88,94 @@ def build(
         raise ContentErrors(problems)
 
     out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
     try:
-        md = Renderer()  # shared: every body is converted from Markdown once
-        output = render_site(site, staging, templates, md)
-        write_search_index(site, staging, md)
-        write_search_page(site, staging, templates)
-        _swap(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        with _staging(out_dir) as staging:  # removed if anything fails or is interrupted
+            md = Renderer()  # shared: every body is converted from Markdown once
+            output = render_site(site, staging, templates, md)
+            write_search_index(site, staging, md)
+            write_search_page(site, staging, templates)
+            write_headers_file(staging)  # for static hosts that read _headers
+            _swap(staging, out_dir)
+    finally:  # however the build ended, no empty staging place is left beside the site
+        _remove_if_empty(staging_root(out_dir))
     return BuildResult(out_dir=out_dir, pages=len(output.written), warnings=problems)
+
+
+STAGING = ".carta-staging"
+
+
+def staging_root(out_dir: Path) -> Path:
+    """Where the builds of ``out_dir`` stage their output."""
+    return out_dir.parent / STAGING
+
+
+def _staging_folder(out_dir: Path, kind: str) -> Path:
+    """A new, empty staging folder for ``out_dir``, after removing the stale ones."""
+    root = staging_root(out_dir)
+    remove_stale_staging(out_dir)
+    prefix = f"{out_dir.name}-{kind}-{os.getpid()}-"
+    for _ in range(3):
+        root.mkdir(parents=True, exist_ok=True)
+        try:
+            return Path(tempfile.mkdtemp(prefix=prefix, dir=root))
+        except FileNotFoundError:  # another build just removed the empty folder: again
+            continue
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=root))
+
+
+@contextmanager
+def _staging(out_dir: Path) -> Iterator[Path]:
+    """A staging folder for ``out_dir``, removed (with the staging place, when empty) if the
+    block fails or is interrupted, even while the folder is being made."""
+    staging = None
+    try:
+        staging = _staging_folder(out_dir, "new")
+        yield staging
+    except BaseException:
+        if staging is not None:
+            _discard(staging)
+        _remove_if_empty(staging_root(out_dir))
+        raise
+
+
+def _discard(folder: Path) -> None:
+    """Remove a staging folder, and the staging place too when nothing else is in it."""
+    shutil.rmtree(folder, ignore_errors=True)
+    _remove_if_empty(folder.parent)
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:  # another build's folder is there, or it is gone already
+        pass
+
+
+def remove_stale_staging(out_dir: Path) -> list[Path]:
+    """Remove the staging folders of ``out_dir`` whose build is no longer running (its
+    process id is in the name), and those that earlier versions left beside it. Returns them."""
+    stale = [*out_dir.parent.glob(f".{out_dir.name}-new-*")]  # the old, pid-less layout
+    stale += out_dir.parent.glob(f".{out_dir.name}-old-*")
+    for kind in ("new", "old"):
+        for folder in staging_root(out_dir).glob(f"{out_dir.name}-{kind}-*"):
+            pid = folder.name[len(f"{out_dir.name}-{kind}-") :].split("-", 1)[0]
+            if pid.isdigit() and not _running(int(pid)):
+                stale.append(folder)
+    for folder in stale:
+        shutil.rmtree(folder, ignore_errors=True)
+    return stale
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's, or no way to tell: leave it
+    return True
 
 
 def _swap(staging: Path, target: Path) -> None:
@@ -100,8 +183,9 @@ def _swap(staging: Path, target: Path) -> None:
     os.chmod(staging, 0o755)
     if not target.exists():
         staging.rename(target)
+        _remove_if_empty(staging.parent)
         return
-    retired = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+    retired = _staging_folder(target, "old")
     retired.rmdir()
     target.rename(retired)
     try:
@@ -109,4 +193,4 @@ def _swap(staging: Path, target: Path) -> None:
     except BaseException:
         retired.rename(target)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
+    _discard(retired)

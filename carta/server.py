@@ -1,37 +1,47 @@
-"""Serving the built site: a small WSGI app, and the live-reload development server.
+"""Serving the built site: a small WSGI app, waitress to run it, and the live-reload
+development server.
 
 :class:`SiteApp` serves only files under the site folder (no traversal, no symlinks out,
-no directory listings), with security headers. During ``carta serve`` it also shows the
-errors of the last failed build at the top of every page, while the last good site keeps
-being served.
+no directory listings), with security headers on every response. Paths are decoded once
+(the HTTP server's percent-decoding, nothing more), and a redirect only ever points to a
+path of this site, built from the normalised path segments. During ``carta serve`` it also
+shows the errors of the last failed build at the top of every page, while the last good site
+keeps being served.
+
+The site folder is resolved on every request, so replicas that serve a symlink (``current``
+→ ``releases/N``) follow an atomic switch of the link: new requests read the new build, and
+the search index is reopened when the folder or its manifest changes.
 """
 
 from __future__ import annotations
 
 import html
+import logging
 import mimetypes
-import posixpath
 import re
+import signal
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, quote
 
 from .errors import ContentError, ContentErrors, UsageError
+from .render import CSP as PAGE_CSP
 
 StartResponse = Callable[..., Any]
 
+SERVER_NAME = "carta"  # the Server header: no product or Python version
 SECURITY_HEADERS = [
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "same-origin"),
     ("X-Frame-Options", "DENY"),
-    (
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
-        "form-action 'self'; frame-ancestors 'none'",
-    ),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
+    # the pages' own policy (a <meta>), plus what only a header can say
+    ("Content-Security-Policy", PAGE_CSP + "; frame-ancestors 'none'"),
 ]
 # the live-reload script is injected inline and talks to the server over a websocket
 DEV_CSP = (
@@ -51,6 +61,7 @@ TYPES = {
     ".atom": "application/atom+xml; charset=utf-8",
 }
 MAX_PATH = 2048
+CONTROL = re.compile(r"[\x00-\x1f\x7f\\]")  # control characters and backslashes
 META_CSP = re.compile(rb'<meta http-equiv="Content-Security-Policy"[^>]*>\n?', re.IGNORECASE)
 MAX_QUERY_STRING = 4096
 PAGE_SIZE = 20
@@ -62,12 +73,17 @@ class SiteApp:
     """WSGI application serving the files of ``root``."""
 
     def __init__(self, root: Path, *, dev: bool = False):
-        self.root = root.resolve()
+        self.site = root.absolute()  # may be a symlink that a deployment switches atomically
         self.dev = dev
         self._lock = threading.Lock()
         self._problems: list[str] = []
         self._engine: Any = None
-        self._engine_stamp: tuple[int, int] | None = None
+        self._engine_stamp: tuple[str, int, int] | None = None
+
+    @property
+    def root(self) -> Path:
+        """The site folder as it is now (the target of the symlink, if it is one)."""
+        return self.site.resolve()
 
     # -- build state, for the dev server --
     def set_problems(self, lines: list[str]) -> None:
@@ -82,6 +98,23 @@ class SiteApp:
     # -- WSGI --
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
+        try:
+            return self._respond(environ, start_response, method)
+        except Exception:  # never a traceback to the client, always the headers
+            print(traceback.format_exc(), file=environ.get("wsgi.errors") or sys.stderr)
+            body = b"<!doctype html><title>500</title><h1>Errore del server</h1>"
+            return self._send(
+                start_response,
+                "500 Internal Server Error",
+                body,
+                TYPES[".html"],
+                method,
+                exc_info=sys.exc_info(),
+            )
+
+    def _respond(
+        self, environ: dict[str, Any], start_response: StartResponse, method: str
+    ) -> Iterable[bytes]:
         if method not in ("GET", "HEAD"):
             return self._send(
                 start_response,
@@ -92,15 +125,18 @@ class SiteApp:
                 [("Allow", "GET, HEAD")],
             )
         raw_path = environ.get("PATH_INFO", "/") or "/"
-        if raw_path in ("/cerca/", "/cerca/index.html", "/api/cerca", "/api/cerca/"):
-            return self._search(raw_path, environ, start_response, method)
-        if raw_path in ("/foglio/", "/foglio/index.html") and environ.get("QUERY_STRING"):
+        parts = url_parts(raw_path)
+        if parts is None:
+            return self._not_found(start_response, method)
+        path = "/" + "/".join(parts) + ("/" if parts and raw_path.endswith("/") else "")
+        if path in ("/cerca/", "/cerca/index.html", "/api/cerca", "/api/cerca/"):
+            return self._search(path, environ, start_response, method)
+        if path in ("/foglio/", "/foglio/index.html") and environ.get("QUERY_STRING"):
             return self._sheet(environ, start_response, method)
-        target = self.resolve(raw_path)
+        target = self._find(parts)
         if target is None:
             return self._not_found(start_response, method)
         if target.is_dir():
-            location = raw_path.rstrip("/") + "/"
             if not raw_path.endswith("/"):
                 return self._send(
                     start_response,
@@ -108,12 +144,13 @@ class SiteApp:
                     b"",
                     "text/plain",
                     method,
-                    [("Location", location)],
+                    [("Location", site_location(parts, environ.get("QUERY_STRING", "")))],
                 )
             target = target / "index.html"
-            if not target.is_file():
-                return self._not_found(start_response, method)
-        body = target.read_bytes()
+        try:
+            body = target.read_bytes()
+        except OSError:  # a folder without index.html, or a build switched under our feet
+            return self._not_found(start_response, method)
         kind = (
             TYPES.get(target.suffix)
             or mimetypes.guess_type(target.name)[0]
@@ -129,18 +166,19 @@ class SiteApp:
         or ``None`` when there is no usable index."""
         from .search.engine import Engine, SearchIndexError
 
-        manifest = self.root / "_search" / "index.json"
+        root = self.root
+        manifest = root / "_search" / "index.json"
         try:
             info = manifest.stat()
         except OSError:
             return None
-        stamp = (info.st_mtime_ns, info.st_ino)
+        stamp = (str(root), info.st_mtime_ns, info.st_ino)
         with self._lock:
             if stamp != self._engine_stamp:
-                if self._engine is not None:
-                    self._engine.close()
+                # the previous engine is not closed here: a request in another thread may still
+                # be using it; it closes its files when it is collected
                 try:
-                    self._engine = Engine(self.root)
+                    self._engine = Engine(root)
                 except (SearchIndexError, OSError, ValueError):
                     self._engine = None
                 self._engine_stamp = stamp
@@ -224,34 +262,32 @@ class SiteApp:
         return self._send(start_response, "200 OK", body, TYPES[".html"], method)
 
     def resolve(self, url_path: str) -> Path | None:
-        """The file or folder under ``root`` that ``url_path`` names, or ``None``."""
-        if len(url_path) > MAX_PATH or "\x00" in url_path:
-            return None
-        path = unquote(url_path)
-        if "\x00" in path or "\\" in path:
-            return None
-        parts = [p for p in posixpath.normpath("/" + path).split("/") if p]
-        if any(p.startswith(".") or p in ("..",) for p in parts):
-            return None
-        candidate = self.root.joinpath(*parts)
+        """The file or folder under the site folder that ``url_path`` (a decoded
+        ``PATH_INFO``) names, or ``None``."""
+        parts = url_parts(url_path)
+        return None if parts is None else self._find(parts)
+
+    def _find(self, parts: list[str]) -> Path | None:
+        root = self.root
         try:
-            real = candidate.resolve(strict=True)
-        except (OSError, RuntimeError):
+            real = root.joinpath(*parts).resolve(strict=True)
+        except (OSError, RuntimeError, ValueError):
             return None
-        if real != self.root and self.root not in real.parents:
+        if real != root and root not in real.parents:
             return None
         return real
 
     def _not_found(self, start_response: StartResponse, method: str) -> Iterable[bytes]:
-        page = self.root / "404.html"
-        if page.is_file():
-            body = self._decorate(page.read_bytes())
-        elif self.problems:
-            body = self._decorate(
-                b"<!doctype html><html lang=it><head><meta charset=utf-8><title>Errore</title></head><body><h1>Il sito non \xc3\xa8 stato costruito</h1></body></html>"
+        try:
+            body = self._decorate((self.root / "404.html").read_bytes())
+        except OSError:
+            body = (
+                self._decorate(
+                    b"<!doctype html><html lang=it><head><meta charset=utf-8><title>Errore</title></head><body><h1>Il sito non \xc3\xa8 stato costruito</h1></body></html>"
+                )
+                if self.problems
+                else b"<!doctype html><title>404</title><h1>Pagina non trovata</h1>"
             )
-        else:
-            body = b"<!doctype html><title>404</title><h1>Pagina non trovata</h1>"
         return self._send(start_response, "404 Not Found", body, TYPES[".html"], method)
 
     def _decorate(self, body: bytes) -> bytes:
@@ -286,17 +322,85 @@ class SiteApp:
         kind: str,
         method: str,
         extra: list[tuple[str, str]] | None = None,
+        exc_info: Any = None,
     ) -> Iterable[bytes]:
         headers = [("Content-Type", kind), ("Content-Length", str(len(body)))]
-        for name, value in SECURITY_HEADERS:
-            if name == "Content-Security-Policy" and self.dev:
-                value = DEV_CSP
-            headers.append((name, value))
+        headers.extend(security_headers(dev=self.dev))
         if self.dev:
             headers.append(("Cache-Control", "no-store"))
         headers.extend(extra or [])
-        start_response(status, headers)
+        if exc_info is None:
+            start_response(status, headers)
+        else:
+            start_response(status, headers, exc_info)
         return [b""] if method == "HEAD" else [body]
+
+
+def security_headers(*, dev: bool = False) -> list[tuple[str, str]]:
+    """The headers every response carries (the dev server's CSP lets the live-reload
+    script in)."""
+    return [
+        (name, DEV_CSP if dev and name == "Content-Security-Policy" else value)
+        for name, value in SECURITY_HEADERS
+    ]
+
+
+HEADERS_FILE = "_headers"
+
+
+def write_headers_file(site: Path) -> None:
+    """``_headers``, which Netlify and Cloudflare Pages read: the security headers on every
+    path, and an hour of cache for ``/static/`` (pages revalidate by those hosts' default)."""
+    lines = [
+        "# Written by carta build: the headers of every response (Netlify, Cloudflare Pages).",
+        "/*",
+        *(f"  {name}: {value}" for name, value in SECURITY_HEADERS),
+        "/static/*",
+        "  Cache-Control: public, max-age=3600",
+    ]
+    (site / HEADERS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def url_parts(path_info: str) -> list[str] | None:
+    """The segments of a request path, or ``None`` when it cannot name a file of the site.
+
+    ``path_info`` is ``PATH_INFO``, which the HTTP server has already percent-decoded once
+    (as latin-1 text, per PEP 3333): it is never decoded again, so ``%252f`` stays the
+    literal ``%2f``. Its bytes must be UTF-8 (an overlong ``%c0%af`` is not); control
+    characters, NUL and backslashes are refused; empty and ``.`` segments are dropped and
+    ``..`` goes up, never above the site; hidden names (``.git``) are refused.
+    """
+    if len(path_info) > MAX_PATH:
+        return None
+    try:
+        path = path_info.encode("latin-1").decode("utf-8")
+    except UnicodeEncodeError:  # already text, from an in-process caller
+        path = path_info
+    except UnicodeDecodeError:
+        return None
+    if CONTROL.search(path):
+        return None
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            continue
+        if part.startswith("."):
+            return None
+        parts.append(part)
+    return parts
+
+
+def site_location(parts: list[str], query: str = "") -> str:
+    """A redirect target on this site: one leading slash, every segment percent-encoded, so it
+    can never read as ``//host`` or a scheme, whatever the request held."""
+    location = "/" + "".join(quote(p, safe="") + "/" for p in parts)
+    if query and len(query) <= MAX_QUERY_STRING:
+        location += "?" + quote(query, safe="=&;+,:@!$'()*%")
+    return location
 
 
 def _query_pairs(query_string: str) -> list[tuple[str, str]]:
@@ -349,6 +453,58 @@ def describe_failure(exc: BaseException) -> list[str]:
     ]
 
 
+# waitress, for `carta serve --no-reload` and for deployment (the README gives the same
+# settings as `waitress-serve` options; a test keeps the two in step)
+WAITRESS_SETTINGS: dict[str, Any] = {
+    "threads": 8,  # one slow or idle client never holds up the others
+    "connection_limit": 200,
+    "channel_timeout": 30,  # idle connections are closed after 30 s
+    "max_request_header_size": 16384,  # request line (path and query) and headers
+    "max_request_body_size": 65536,  # GET and HEAD only: nothing big is ever uploaded
+    "ident": SERVER_NAME,  # the Server header
+    "asyncore_use_poll": True,  # no select() limit on open connections
+}
+# the dev server's HTTP limits, the same in spirit
+DEV_LIMITS: dict[str, Any] = {
+    "max_header_size": 16384,
+    "max_body_size": 65536,
+    "idle_connection_timeout": 30,
+    "body_timeout": 30,
+}
+
+
+def waitress_server(app: Any, host: str, port: int, **settings: Any) -> Any:
+    """A waitress server for ``app`` on ``host:port`` (``0``: any free port), not yet running;
+    its own error responses (400, 413, 431…) carry the security headers too."""
+    from waitress.channel import HTTPChannel
+    from waitress.server import BaseWSGIServer, create_server
+    from waitress.task import ErrorTask
+
+    class HeadedErrorTask(ErrorTask):  # type: ignore[misc]
+        def execute(self) -> None:
+            self.response_headers.extend(security_headers())
+            super().execute()
+
+    class Channel(HTTPChannel):  # type: ignore[misc]
+        error_task_class = HeadedErrorTask
+
+    # a full queue under load is the expected state of a busy server, not a warning per task
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    server = create_server(app, host=host, port=port, **{**WAITRESS_SETTINGS, **settings})
+    for each in (server, *getattr(server, "map", {}).values()):
+        if isinstance(each, BaseWSGIServer):
+            each.channel_class = Channel
+    return server
+
+
+def server_address(server: Any) -> tuple[str, int]:
+    """Where a waitress server listens (the real port when it was asked for port 0)."""
+    if hasattr(server, "effective_port"):
+        return str(server.effective_host), int(server.effective_port)
+    host, port = server.effective_listen[0]
+    return str(host), int(port)
+
+
 def serve(
     content: Path,
     out_dir: Path,
@@ -360,7 +516,11 @@ def serve(
     build: Callable[[], list[ContentError]],
     log: Callable[[str], None],
 ) -> None:
-    """Build, serve ``out_dir`` and (with ``reload``) rebuild and reload on every change."""
+    """Build, serve ``out_dir`` and (with ``reload``) rebuild and reload on every change.
+
+    Returns when SIGINT (or SIGTERM, which the CLI turns into KeyboardInterrupt) arrives,
+    after the server has closed; a request being answered is finished first. A signal during
+    the first build raises KeyboardInterrupt (the build removes its staging folder)."""
     app = SiteApp(out_dir, dev=reload)
 
     def rebuild() -> None:
@@ -382,30 +542,114 @@ def serve(
 
     rebuild()
     if not reload:
-        from wsgiref.simple_server import WSGIRequestHandler, make_server
-
-        class QuietHandler(WSGIRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                pass
-
-        with make_server(host, port, app, handler_class=QuietHandler) as httpd:
-            log(f"Servo il sito su http://{host}:{port}/ (Ctrl+C per fermare)")
-            try:
-                httpd.serve_forever()
-            except KeyboardInterrupt:
-                pass
+        server = waitress_server(app, host, port)
+        bound_host, bound_port = server_address(server)
+        log(f"Servo il sito su http://{_url_host(bound_host)}:{bound_port}/ (Ctrl+C per fermare)")
+        server.run()  # returns on KeyboardInterrupt (the CLI maps SIGTERM to it), once closed
         return
+    _serve_dev(app, content, templates, out_dir, host, port, rebuild, log)
+
+
+def _serve_dev(
+    app: SiteApp,
+    content: Path,
+    templates: Path,
+    out_dir: Path,
+    host: str,
+    port: int,
+    rebuild: Callable[[], None],
+    log: Callable[[str], None],
+) -> None:
+    """livereload's server, set up here so that it binds port 0, bounds requests, sends the
+    security headers and no version on every response, and stops cleanly on a signal."""
+    import asyncio
 
     from livereload import Server
+    from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler
+    from livereload.server import LiveScriptInjector
+    from tornado import web
+    from tornado.httpserver import HTTPServer
+    from tornado.ioloop import IOLoop
+    from tornado.netutil import bind_sockets
 
-    server = Server(app=app)
+    server = Server(app=_with_server_header(app))
     ignore_out = _ignore_under(out_dir)
     server.watch(str(content), rebuild, ignore=ignore_out)
     server.watch(str(templates), rebuild, ignore=ignore_out)
-    log(
-        f"Servo il sito su http://{host}:{port}/ e lo ricostruisco a ogni modifica (Ctrl+C per fermare)"
+    LiveReloadHandler.watcher = server.watcher
+    LiveReloadHandler.live_css = True
+    # livereload ignores a change that comes within 3 s of the last reload: a quick fix after
+    # an error would leave the error on screen. Every rebuild reloads.
+    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
+    script = (  # livereload's loader, for the port the page came from
+        b'<script type="text/javascript">(function(){var s=document.createElement("script");'
+        b"var port=(window.location.port || (window.location.protocol == 'https:' ? 443: 80));"
+        b's.src="//"+window.location.hostname+":"+port+ "/livereload.js?port=" + port;'
+        b"document.head.appendChild(s);})();</script>"
     )
-    server.serve(host=host, port=port, debug=False, open_url_delay=None, restart_delay=0)
+
+    class Inject(LiveScriptInjector):  # type: ignore[misc]
+        pass
+
+    Inject.script = script
+
+    class Headers(web.OutputTransform):
+        """Security headers and a versionless Server header on tornado's own responses
+        (livereload.js, the websocket, tornado's errors); SiteApp sets its own."""
+
+        def transform_first_chunk(self, status_code, headers, chunk, finishing):  # type: ignore[no-untyped-def]
+            for name, value in security_headers(dev=True):
+                headers[name] = value
+            headers["Server"] = SERVER_NAME
+            return status_code, headers, chunk
+
+    application = web.Application(
+        handlers=[
+            (r"/livereload", LiveReloadHandler),
+            (r"/forcereload", ForceReloadHandler),
+            (r"/livereload.js", LiveReloadJSHandler),
+            *server.get_web_handlers(script),
+        ],
+        transforms=[Inject, Headers],
+    )
+    loop = IOLoop.current()
+    sockets = bind_sockets(port, address=host)
+    http = HTTPServer(application, **DEV_LIMITS)
+    http.add_sockets(sockets)
+    bound_port = sockets[0].getsockname()[1]
+    log(
+        f"Servo il sito su http://{_url_host(host)}:{bound_port}/ e lo ricostruisco a ogni "
+        "modifica (Ctrl+C per fermare)"
+    )
+    aio = asyncio.get_event_loop()
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in previous:  # stop between two callbacks: a request or a rebuild is finished first
+        aio.add_signal_handler(sig, loop.stop)
+    try:
+        LiveReloadHandler.start_tasks()
+        loop.start()
+    finally:
+        http.stop()
+        for sig, handler in previous.items():
+            aio.remove_signal_handler(sig)
+            signal.signal(sig, handler)
+        loop.close(all_fds=True)
+
+
+def _with_server_header(app: SiteApp) -> Callable[..., Iterable[bytes]]:
+    """``app`` with a versionless Server header (waitress sets its own from ``ident``)."""
+
+    def wrapped(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            return start_response(status, [*headers, ("Server", SERVER_NAME)], exc_info)
+
+        return app(environ, start)
+
+    return wrapped
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 def _ignore_under(folder: Path) -> Callable[[str], bool]:

@@ -4,11 +4,8 @@ dies on a bad edit."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
+import signal
 import time
 import urllib.error
 import urllib.request
@@ -19,7 +16,8 @@ import pytest
 
 from carta.server import SiteApp
 
-from .conftest import FIXTURES, ROOT, wsgi_call
+from .conftest import wsgi_call
+from .test_serving import Served
 
 
 def call(app: SiteApp, path: str, method: str = "GET") -> tuple[str, dict[str, str], bytes]:
@@ -95,12 +93,6 @@ def test_build_problems_are_shown_on_every_page(app: SiteApp) -> None:
 # --- the live development server ---------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def fetch(url: str) -> str:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
@@ -122,49 +114,66 @@ def wait_for(predicate, timeout: float = 30.0) -> bool:  # type: ignore[no-untyp
 
 
 @pytest.fixture
-def dev_server(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
-    content = tmp_path / "content"
-    shutil.copytree(FIXTURES / "mini", content)
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "build.py"),
-            "serve",
-            "--content",
-            str(content),
-            "--out",
-            str(tmp_path / "site"),
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "CARTA_TODAY": "2026-11-23"},
-    )
-    base = f"http://127.0.0.1:{port}"
+def dev_server(tmp_path: Path) -> Iterator[tuple[str, Path, Served]]:
+    """`carta serve` on a port it picks itself (no race for a free port)."""
+    from .test_serving import start_serve
+
+    served = start_serve(tmp_path)
     try:
-        assert wait_for(lambda: "Assistenza domiciliare" in fetch(base + "/servizi/")), (
+        assert wait_for(lambda: "Assistenza domiciliare" in fetch(served.base + "/servizi/")), (
             "server did not start"
         )
-        yield base, content, proc
+        yield served.base, tmp_path / "content", served
     finally:
-        proc.terminate()
+        served.stop(signal.SIGTERM)
+
+
+def listen_for_reloads(base: str) -> list[str]:
+    """Connect to the live-reload websocket as livereload.js does; the returned list gets
+    the reload messages the server sends."""
+    import asyncio
+    import json
+    import threading
+
+    from tornado.websocket import websocket_connect
+
+    reloads: list[str] = []
+    ready = threading.Event()
+
+    async def listen() -> None:
+        ws = await websocket_connect(base.replace("http://", "ws://") + "/livereload")
+        hello = {"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}
+        await ws.write_message(json.dumps(hello))
+        await ws.read_message()
+        await ws.write_message(json.dumps({"command": "info", "url": base + "/"}))
+        ready.set()
+        while (message := await ws.read_message()) is not None:
+            if json.loads(message).get("command") == "reload":
+                reloads.append(str(message))
+                break
+        ws.close()
+
+    def run() -> None:
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+            asyncio.run(asyncio.wait_for(listen(), 60))
+        except (TimeoutError, OSError):
+            pass
+        finally:
+            ready.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    assert ready.wait(10)
+    return reloads
 
 
 def test_dev_server_shows_errors_and_recovers(
-    dev_server: tuple[str, Path, subprocess.Popen[str]],
+    dev_server: tuple[str, Path, Served],
 ) -> None:
-    base, content, proc = dev_server
+    base, content, served = dev_server
     url = base + "/servizi/sportello-nord/"
     page = fetch(url)
     assert "livereload.js" in page  # the browser is told to reload
+    reloads = listen_for_reloads(base)
     path = content / "servizi" / "sportello-nord.md"
     good = path.read_text(encoding="utf-8")
     path.write_text(
@@ -177,7 +186,7 @@ def test_dev_server_shows_errors_and_recovers(
     broken = fetch(url)
     assert "stato: valore &#x27;attiva&#x27; non ammesso" in broken
     assert "Sportello famiglie Nord" in broken  # still the last good page
-    assert proc.poll() is None  # and the server is alive
+    assert served.proc.poll() is None  # and the server is alive
     path.write_text(
         good.replace("Sportello famiglie Nord", "Sportello famiglie del Nord"), encoding="utf-8"
     )
@@ -185,8 +194,9 @@ def test_dev_server_shows_errors_and_recovers(
         "the fixed page never came back"
     )
     assert "errori-build" not in fetch(url)
-    proc.terminate()
-    output = proc.communicate(timeout=10)[0]
+    assert wait_for(lambda: bool(reloads)), "the browser was never told to reload"
+    code, output = served.stop(signal.SIGTERM)
+    assert code in (0, 130) and "Traceback" not in output
     assert "La costruzione del sito non è riuscita" in output  # the terminal shows it too
     assert "sportello-nord.md:4:8: stato: valore 'attiva' non ammesso" in output
 
