@@ -157,3 +157,19 @@ def test_crema_services_open_in_plain_words(slug: str) -> None:
     for acronym in set(re.findall(r"\b[A-Z]{2,}\b", intro)):
         assert re.search(rf"\({acronym}\)|\b{acronym} \(", intro), (acronym, intro)
     assert "Piano di Zona" not in intro, "the plan's wording belongs in the sections below"
+
+
+def test_crema_says_the_asl_was_abolished_and_cites_the_law() -> None:
+    """Issue 9: L.R. Lombardia 23/2015 abolished the ASL; its page says so and cites the law,
+    and every service that names the ASL (as provider or partner) points to that page."""
+    site = crema()
+    law = site.fonti["lr-lombardia-23-2015"]
+    assert (law.tipo, law.numero, law.data) == ("norma", "23/2015", "2015-08-11")
+    asl = site.enti["asl-cremona"]
+    assert "lr-lombardia-23-2015" in {f.fonte for f in asl.meta.fonti}
+    assert "non esiste più" in asl.body and "ATS" in asl.body and "ASST" in asl.body
+    naming = [s for s in site.servizi.values() if "asl-cremona" in [s.meta.ente, *s.meta.partner]]
+    assert len(naming) >= 5
+    for service in naming:
+        assert "non esiste più" in service.body, service.path
+        assert "(../../enti/asl-cremona/)" in service.body, service.path
