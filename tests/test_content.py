@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 from carta.pipeline import build, check
+from carta.site import Site
 
 from .conftest import ROOT, TODAY
 
@@ -128,3 +130,48 @@ def test_the_fidelity_check_catches_invented_contacts() -> None:
     for kind, sample in samples.items():
         assert PATTERNS[kind].search(sample), kind
     assert not PATTERNS["phone"].search("Legge 328/2000, DGR 2941/2014, anno 2015-2017")
+
+
+@cache
+def crema() -> Site:
+    site, _ = check(SITES["content"], today=date.fromisoformat(TODAY))
+    assert site is not None
+    return site
+
+
+def opening(body: str) -> str:
+    """The first block of a Markdown body, on one line."""
+    return " ".join(body.strip().split("\n\n")[0].split())
+
+
+@pytest.mark.parametrize(
+    "slug", sorted(p.stem for p in (SITES["content"] / "servizi").glob("*.md"))
+)
+def test_crema_services_open_in_plain_words(slug: str) -> None:
+    """Issue 9, item 6: a service page opens with what it is, for whom and how to start, in
+    2–4 short sentences whose acronyms are spelled out; the plan's wording comes after."""
+    intro = opening(crema().servizi[slug].body)
+    assert not intro.startswith(("#", "-", "|", "1.")), intro
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ü«\"(])", intro)
+    assert 2 <= len(sentences) <= 4, sentences
+    assert len(intro.split()) <= 70, intro
+    assert re.search(r"\b(rivolgiti|chiedi|parlane)\b", intro, re.IGNORECASE), intro
+    for acronym in set(re.findall(r"\b[A-Z]{2,}\b", intro)):
+        assert re.search(rf"\({acronym}\)|\b{acronym} \(", intro), (acronym, intro)
+    assert "Piano di Zona" not in intro, "the plan's wording belongs in the sections below"
+
+
+def test_crema_says_the_asl_was_abolished_and_cites_the_law() -> None:
+    """Issue 9: L.R. Lombardia 23/2015 abolished the ASL; its page says so and cites the law,
+    and every service that names the ASL (as provider or partner) points to that page."""
+    site = crema()
+    law = site.fonti["lr-lombardia-23-2015"]
+    assert (law.tipo, law.numero, law.data) == ("norma", "23/2015", "2015-08-11")
+    asl = site.enti["asl-cremona"]
+    assert "lr-lombardia-23-2015" in {f.fonte for f in asl.meta.fonti}
+    assert "non esiste più" in asl.body and "ATS" in asl.body and "ASST" in asl.body
+    naming = [s for s in site.servizi.values() if "asl-cremona" in [s.meta.ente, *s.meta.partner]]
+    assert len(naming) >= 5
+    for service in naming:
+        assert "non esiste più" in service.body, service.path
+        assert "(../../enti/asl-cremona/)" in service.body, service.path
