@@ -24,7 +24,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from ..markup import Renderer
 from ..site import Site
-from .analysis import STOP_WORDS, italian_analyzer, key, term_of, tokens
+from .analysis import FILLER_WORDS, STOP_WORDS, italian_analyzer, key, term_of, tokens
 from .documents import FACETS, FIELDS, SearchDoc, build_documents, display_word, filter_labels
 
 FORMAT_VERSION = 1
@@ -41,6 +41,8 @@ SHARD_BYTES = 16_000
 DOCS_PER_SHARD_SMALL = 32
 DOCS_PER_SHARD_LARGE = 8
 LARGE_CARTA = 1000
+#: the free page a search about violence or an emergency leads to (see ``guidance``)
+EMERGENCY_PAGE = "numeri-utili"
 
 
 def schema() -> Schema:
@@ -213,10 +215,34 @@ def export_browser_index(site: Site, docs: list[SearchDoc], ix: Any, root: Path)
         "bm25": {"B": B, "K1": K1},
         "shards": {"postings": n_post, "words": n_words, "docs": per_shard},
         "stop": sorted(STOP_WORDS),
+        "filler": sorted(FILLER_WORDS),
         "synonyms": synonym_table(site),
+        "guidance": guidance_table(site),
         "sub_ambito_of": dict(sorted(site.sub_ambito_of.items())),
         "labels": filter_labels(site),
     }
+
+
+def guidance_table(site: Site) -> dict[str, Any]:
+    """What a search points to: the entries of ``dove_chiedere`` (where to ask) and the
+    emergency page, with the terms of its title (a synonym that targets the title, such as
+    ``violenza: [numeri utili]``, leads there)."""
+    entries = {e.slug: e for e in site.all_entries()}
+    ask = [
+        {"titolo": entries[slug].title, "url": entries[slug].url}
+        for slug in site.config.dove_chiedere
+        if slug in entries
+    ]
+    page = site.pagine.get(EMERGENCY_PAGE)
+    emergency = None
+    if page is not None:
+        emergency = {
+            "titolo": page.title,
+            "url": page.url,
+            "testo": page.summary,
+            "terms": [t for w, _, _ in tokens(page.title) if (t := term_of(w))],
+        }
+    return {"ask": ask, "emergency": emergency}
 
 
 def synonym_table(site: Site) -> list[list[Any]]:

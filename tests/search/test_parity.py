@@ -60,6 +60,7 @@ def test_browser_and_whoosh_agree_on_every_query(
             "total": py.total,
             "suggestion": py.suggestion,
             "message": py.message,
+            "guidance": py.guidance,
             "snippets": [h.snippet for h in py.results],
         }
         got = {k: js[k] for k in expected}
