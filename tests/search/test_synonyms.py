@@ -1,0 +1,24 @@
+"""The everyday vocabulary (``sinonimi.yaml``) leads only to words the Carta really uses."""
+
+from __future__ import annotations
+
+import pytest
+
+from carta import yamlstrict
+from carta.search.analysis import term_of, tokens
+from carta.search.engine import Clause
+
+from .conftest import SITES
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_every_synonym_target_is_found_in_some_entry(site: str, engines) -> None:  # type: ignore[no-untyped-def]
+    sinonimi = yamlstrict.load((SITES[site] / "sinonimi.yaml").read_text(encoding="utf-8"))
+    engine = engines[site]
+    missing = []
+    for everyday, targets in sinonimi.items():
+        for target in targets if isinstance(targets, list) else [targets]:
+            terms = [t for w, _, _ in tokens(target) if (t := term_of(w))]
+            if not engine._run([Clause([target], [terms], "exact")], True, None):
+                missing.append(f"{everyday} → {target}")
+    assert missing == []
