@@ -27,8 +27,8 @@ The procedure:
    ``carta.yaml`` ``dove_chiedere`` and the areas; a query that reaches the emergency page
    (a synonym pointing to its title, e.g. ``violenza: [numeri utili]``) always gets it first.
    "Forse cercavi" replaces the words the Carta does not contain with their closest words,
-   only when every such word has one, the query as typed found fewer than ``LITTLE``
-   results and the suggestion finds more.
+   only when every such word has one, fewer than ``LITTLE`` entries hold every word as
+   typed, and more entries hold every word of the suggestion.
 """
 
 from __future__ import annotations
@@ -471,7 +471,7 @@ class Engine:
         if not unknown or any(c.suggestion is None for c in unknown):
             return None
         strict = [Clause(c.words, [] if c.kind == "fuzzy" else c.groups, c.kind) for c in planned]
-        found = len(self._answer(strict, allowed, widen=False)[0])
+        found = len(self._run(strict, True, allowed))  # entries with every word as typed
         if found >= LITTLE:
             return None
         replace = {key(c.words[0]): c.suggestion for c in unknown}
@@ -479,7 +479,7 @@ class Engine:
         suggestion = " ".join(replace.get(key(w), w) for w in typed)
         if key(suggestion) == key(" ".join(typed)):
             return None
-        if len(self._answer(self.plan(suggestion), allowed)[0]) <= found:
+        if len(self._run(self.plan(suggestion), True, allowed)) <= found:
             return None
         return suggestion
 

@@ -343,14 +343,14 @@
     var unknown = planned.filter(function (c) { return c.kind === "fuzzy"; });
     if (!unknown.length || unknown.some(function (c) { return !c.suggestion; })) return null;
     var strict = planned.map(function (c) { return { words: c.words, groups: c.kind === "fuzzy" ? [] : c.groups, kind: c.kind, suggestion: null }; });
-    var found = (await this.answer(strict, allowed, false)).scores.size;
+    var found = (await this.run(strict, true, allowed)).size; /* entries with every word as typed */
     if (found >= LITTLE) return null;
     var replace = {};
     unknown.forEach(function (c) { replace[fold(c.words[0])] = c.suggestion; });
     var typed = tokens(query).map(function (t) { return t[0]; });
     var s = typed.map(function (w) { return Object.prototype.hasOwnProperty.call(replace, fold(w)) ? replace[fold(w)] : w; }).join(" ");
     if (fold(s) === fold(typed.join(" "))) return null;
-    if ((await this.answer(await this.plan(s), allowed)).scores.size <= found) return null;
+    if ((await this.run(await this.plan(s), true, allowed)).size <= found) return null;
     return s;
   };
   Engine.prototype.snippet = async function (text, terms) {

@@ -26,6 +26,16 @@ EXTRA = [
     {"q": "assistenza " * 40},
     {"q": "DISABILITÀ Perché İstanbul straße Æsop naïve"},
     {"q": "anzia\u0300ni"},  # decomposed accent
+    # a way forward: guidance, filter advice, suggestions, the any-word ranking
+    {"q": "badante", "filters": {"area": "lavoro"}},
+    {"q": "", "filters": {"area": "anziani", "tipo": "pagina"}},
+    {"q": "amministratore di sosteno"},
+    {"q": "assistenza domicilare"},
+    {"q": "pacco alimentare"},
+    {"q": "parlane con un assistente sociale"},
+    {"q": "affido sfratto ludopatia"},
+    {"q": "mi picchia", "filters": {"tipo": "servizio"}},
+    {"q": "bisogno"},
 ]
 
 
