@@ -42,14 +42,6 @@
     while ((m = TOKEN.exec(text)) !== null) out.push([m[0].toLowerCase(), m.index, m.index + m[0].length]);
     return out;
   }
-  function fnv1a(text) {
-    var bytes = new TextEncoder().encode(text), h = 0x811c9dc5;
-    for (var i = 0; i < bytes.length; i++) {
-      h ^= bytes[i];
-      h = Math.imul(h, 0x01000193) >>> 0;
-    }
-    return h >>> 0;
-  }
   function osa(a, b, limit) {
     if (Math.abs(a.length - b.length) > limit) return limit + 1;
     var prev2 = [], prev = [], i, j;
@@ -77,6 +69,16 @@
     }
     return a.length - b.length;
   }
+  /* the shard holding `key`: shards are ranges of sorted keys, `bounds` their first keys */
+  function shardOf(key, bounds) {
+    var lo = 0, hi = bounds.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >> 1;
+      if (cmpStr(bounds[mid], key) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
   function commonPrefix(a, b) {
     var n = 0;
     while (n < Math.min(a.length, b.length) && a[n] === b[n]) n++;
@@ -102,7 +104,7 @@
     return w.length < MIN_SIZE || this.stop.has(w) || this.stop.has(fold(w));
   };
   Engine.prototype.word = async function (folded) {
-    var shard = await this.index.load("w/" + (fnv1a(folded) % this.m.shards.words) + ".json");
+    var shard = await this.index.load("w/" + shardOf(folded, this.m.bounds.words) + ".json");
     return Object.prototype.hasOwnProperty.call(shard, folded) ? shard[folded] : null;
   };
   Engine.prototype.allWords = async function () {
@@ -179,7 +181,7 @@
     return out;
   };
   Engine.prototype.postings = async function (term) {
-    var shard = await this.index.load("p/" + (fnv1a(term) % this.m.shards.postings) + ".json");
+    var shard = await this.index.load("p/" + shardOf(term, this.m.bounds.postings) + ".json");
     return Object.prototype.hasOwnProperty.call(shard, term) ? shard[term] : {};
   };
   /* doc → score of one term over all fields (Whoosh BM25F, times the field weight) */
@@ -311,7 +313,12 @@
     });
     var terms = new Set();
     clauses.forEach(function (c) { c.groups.forEach(function (g) { g.forEach(function (t) { terms.add(t); }); }); });
-    var results = [];
+    var results = [], page = ranked.slice(offset, offset + limit), self = this, shards = {};
+    page.forEach(function (n) { shards[Math.floor(n / self.m.shards.docs)] = true; });
+    await Promise.all(Object.keys(shards).map(function (k) { return self.index.load("d/" + k + ".json"); }));
+    var texts = [];
+    for (var q = 0; q < page.length; q++) texts.push((await this.index.load("d/" + Math.floor(page[q] / this.m.shards.docs) + ".json"))[page[q] % this.m.shards.docs][5]);
+    await this.wordShards(texts, terms);
     for (var r = offset; r < Math.min(ranked.length, offset + limit); r++) {
       var n = ranked[r], rows = await this.index.load("d/" + Math.floor(n / this.m.shards.docs) + ".json");
       var row = rows[n % this.m.shards.docs];
@@ -352,6 +359,18 @@
     if (fold(s) === fold(typed.join(" "))) return null;
     if ((await this.run(await this.plan(s), true, allowed)).size <= found) return null;
     return s;
+  };
+  /* the vocabulary shards the snippets of `texts` need, fetched at once rather than one by one */
+  Engine.prototype.wordShards = function (texts, terms) {
+    var self = this, prefixes = new Set(), shards = new Set();
+    terms.forEach(function (t) { prefixes.add(t.slice(0, 3)); });
+    texts.forEach(function (text) {
+      tokens(text).forEach(function (t) {
+        var f = fold(t[0]);
+        if (prefixes.has(f.slice(0, 3)) && !self.isStop(t[0])) shards.add(shardOf(f, self.m.bounds.words));
+      });
+    });
+    return Promise.all(Array.from(shards).map(function (k) { return self.index.load("w/" + k + ".json"); }));
   };
   Engine.prototype.snippet = async function (text, terms) {
     var toks = tokens(text), spans = [], prefixes = new Set();
@@ -454,9 +473,10 @@
     }
     var base = box.getAttribute("data-indice");
     prefix = base.replace(/\/_search\/$/, "");
-    var engine = await new Engine(new Index(base, function (u) {
+    var index = new Index(base, function (u) {
       return fetch(u).then(function (r) { if (!r.ok) throw new Error(u); return r.json(); });
-    })).open();
+    });
+    var engine = await new Engine(index).open();
     var filters = engine.cleanFilters(raw);
     if (!(raw.q || "").trim() && !Object.keys(filters).length) return;
     var page = Math.max(1, Math.min(500, parseInt(raw.pagina, 10) || 1));
@@ -474,7 +494,7 @@
   }
 
   if (typeof module !== "undefined" && module.exports) {
-    module.exports = { Engine: Engine, Index: Index, fold: fold, tokens: tokens, fnv1a: fnv1a, osa: osa };
+    module.exports = { Engine: Engine, Index: Index, fold: fold, tokens: tokens, shardOf: shardOf, osa: osa };
   } else if (typeof document !== "undefined") {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
     else start();
