@@ -363,7 +363,7 @@ class Engine:
         return out
 
     def _answer(
-        self, clauses: list[Clause], allowed: set[int] | None, *, widen: bool = True
+        self, clauses: list[Clause], allowed: set[int] | None
     ) -> tuple[dict[int, tuple[float, int]], list[Clause], str]:
         """The procedure: every clause, else any clause, else similar words. Returns the
         scores, the clauses used and how they matched ("all", "any" or "similar")."""
@@ -371,7 +371,7 @@ class Engine:
         how = "all"
         if not scores and len(clauses) > 1:
             scores, how = self._run(clauses, False, allowed), "any"
-        if not scores and widen:
+        if not scores:
             wider = self.widen(clauses)
             if any(c.kind == "fuzzy" for c in wider):
                 found = self._run(wider, False, allowed)

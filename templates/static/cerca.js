@@ -240,10 +240,10 @@
     return result;
   };
   /* every clause, else any clause, else similar words (engine.py _answer) */
-  Engine.prototype.answer = async function (clauses, allowed, widen) {
+  Engine.prototype.answer = async function (clauses, allowed) {
     var scores = await this.run(clauses, true, allowed), how = "all";
     if (!scores.size && clauses.length > 1) { scores = await this.run(clauses, false, allowed); how = "any"; }
-    if (!scores.size && widen !== false) {
+    if (!scores.size) {
       var wider = await this.widen(clauses);
       if (wider.some(function (c) { return c.kind === "fuzzy"; })) {
         var found = await this.run(wider, false, allowed);
