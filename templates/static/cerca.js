@@ -486,7 +486,7 @@
       box.innerHTML = render(res, engine.m.labels, page);
       /* screen readers hear the count (and any message), not the whole list */
       var status = document.getElementById("annuncio"), count = box.querySelector("#conteggio");
-      if (status && count) status.textContent = count.textContent + (res.message ? ". " + res.message : "");
+      if (status && count) status.textContent = count.textContent + (res.message ? ". " + res.message : "") + (res.guidance && res.guidance.urgent ? " " + res.guidance.text : "");
     } catch (e) {
       box.innerHTML = '<p class="messaggio">La ricerca non è disponibile in questo momento. Consulta <a href="' + esc(prefix) + '/servizi/">i servizi dalla A alla Z</a>.</p>';
     }
