@@ -45,7 +45,14 @@ def synthetic_content(target: Path, entries: int, seed: int = 20261123) -> None:
     """Write a content folder with ``entries`` services, on the taxonomies of content/."""
     rng = random.Random(seed)
     target.mkdir(parents=True)
-    for name in ("carta.yaml", "aree.yaml", "destinatari.yaml", "territorio.yaml", "sinonimi.yaml"):
+    for name in (
+        "carta.yaml",
+        "aree.yaml",
+        "destinatari.yaml",
+        "territorio.yaml",
+        "sinonimi.yaml",
+        "fonti.yaml",
+    ):
         shutil.copy(DEFAULT_CONTENT / name, target / name)
     # the synthetic services have other names: no "dove chiedere" entries to point to
     config = (target / "carta.yaml").read_text(encoding="utf-8").splitlines(keepends=True)
@@ -62,6 +69,7 @@ def synthetic_content(target: Path, entries: int, seed: int = 20261123) -> None:
     site, _ = validate(load_content(DEFAULT_CONTENT), date.today())
     assert site is not None
     aree, destinatari, enti = list(site.aree), list(site.destinatari), list(site.enti)
+    fonte = next(iter(site.fonti))
 
     def sentence(n: int) -> str:
         picked = rng.choices(vocabulary, weights=weights, k=n)
@@ -69,7 +77,6 @@ def synthetic_content(target: Path, entries: int, seed: int = 20261123) -> None:
 
     folder = target / "servizi"
     folder.mkdir()
-    today = date.today().isoformat()
     for n in range(entries):
         title = " ".join(rng.choices(vocabulary, weights=weights, k=rng.randint(2, 5))).capitalize()
         body = "\n\n".join(
@@ -89,8 +96,7 @@ def synthetic_content(target: Path, entries: int, seed: int = 20261123) -> None:
             "accesso:\n  modalita: [sportello]\n  dove: Servizio sociale del Comune.\n"
             f"costi:\n  tipo: {rng.choice(['gratuito', 'compartecipazione'])}\n"
             f"parole_chiave: [{', '.join(rng.choices(vocabulary[:300], k=3))}]\n"
-            f"verificato_il: {today}\n"
-            "fonti:\n  - documento: sintetico\n"
+            f"fonti:\n  - fonte: {fonte}\n"
             "---\n" + sentence(rng.randint(10, 30)) + "\n\n" + body + "\n",
             encoding="utf-8",
         )

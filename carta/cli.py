@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,15 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 on usage errors: keep that
         self.print_usage(sys.stderr)
         self.exit(USAGE, f"carta: errore: {message}\n")
+
+
+def _iso_day(value: str) -> date:
+    try:
+        if len(value) == 10 and value[4] == value[7] == "-":
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"data non valida {value!r}: scrivila come AAAA-MM-GG")
 
 
 def make_parser() -> Parser:
@@ -51,19 +61,32 @@ def make_parser() -> Parser:
             help="cartella dei modelli (default: templates del progetto)",
         )
 
+    def today_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--today",
+            type=_iso_day,
+            default=None,
+            metavar="AAAA-MM-GG",
+            help="data della costruzione, per gli avvisi sull'età delle informazioni "
+            "(default: CARTA_TODAY oppure oggi)",
+        )
+
     p = sub.add_parser("build", help="controlla i contenuti e costruisce il sito")
     content_options(p)
     out_options(p)
+    today_option(p)
     p.add_argument("--strict", action="store_true", help="tratta gli avvisi come errori")
 
     p = sub.add_parser("check", help="controlla i contenuti e segnala tutti i problemi")
     content_options(p)
+    today_option(p)
     p.add_argument("--strict", action="store_true", help="tratta gli avvisi come errori")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
     p = sub.add_parser("serve", help="costruisce e serve il sito, ricostruendolo a ogni modifica")
     content_options(p)
     out_options(p)
+    today_option(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument(
@@ -95,6 +118,7 @@ def make_parser() -> Parser:
 
     p = sub.add_parser("report", help="schede da ricontrollare, incomplete, isolate; copertura")
     content_options(p)
+    today_option(p)
     p.add_argument("--format", choices=("text", "json"), default="text")
 
     p = sub.add_parser("bench", help="misura indice e ricerca su contenuti sintetici")
@@ -119,6 +143,7 @@ def make_parser() -> Parser:
             "destinatari",
             "territorio",
             "sinonimi",
+            "fonti",
         ),
         default=None,
     )
@@ -162,7 +187,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import build
 
     try:
-        result = build(args.content, args.out, templates=args.templates, strict=args.strict)
+        result = build(
+            args.content, args.out, templates=args.templates, strict=args.strict, today=args.today
+        )
     except ContentErrors as exc:
         report(exc.problems)
         print(f"Sito non costruito: {args.out} non è stato modificato.", file=sys.stderr)
@@ -175,7 +202,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from .pipeline import check
 
-    site, problems = check(args.content, strict=args.strict)
+    site, problems = check(args.content, strict=args.strict, today=args.today)
     if args.format == "json":
         json.dump([p.as_dict() for p in problems], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -205,7 +232,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError(f"cartella dei contenuti non trovata: {args.content}")
 
     def rebuild() -> list[ContentError]:
-        return build(args.content, args.out, templates=templates).warnings
+        return build(args.content, args.out, templates=templates, today=args.today).warnings
 
     def log(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
@@ -314,12 +341,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .pipeline import check, default_today
     from .report import build_report, render_text
 
-    site, problems = check(args.content)
+    today = args.today or default_today()
+    site, problems = check(args.content, today=today)
     if site is None:
         report(problems)
         print("Correggi prima gli errori: il rapporto si fa su contenuti validi.", file=sys.stderr)
         return CONTENT_ERRORS
-    result = build_report(site, default_today())
+    result = build_report(site, today)
     if args.format == "json":
         json.dump(result.as_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

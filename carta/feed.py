@@ -1,7 +1,7 @@
 """The Atom feed of changed entries (``/feed.xml``).
 
-Entries are ordered by the date their page was last updated (git date, never earlier than
-``verificato_il``), then by verified date, then by address. Nothing depends on the clock:
+Entries are ordered by the date their file last changed (git date, never earlier than
+``verificato_il``), then by address. Nothing depends on the clock:
 the feed's ``updated`` is its newest entry's date. Ids are the pages' absolute addresses
 when ``url_base`` is set, otherwise ``tag:`` URIs, which never change for an entry.
 """
@@ -13,6 +13,7 @@ from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 
 from .site import Entry, Site, fold
+from .sources import provenance
 
 FEED_LIMIT = 50
 #: the date part of ``tag:`` ids (RFC 4151): fixed, so that an entry's id never changes
@@ -38,10 +39,16 @@ def tag_authority(site: Site) -> str:
     return "-".join(w for w in words.split("-") if w)[:60] + ".carta.invalid"
 
 
+def _summary(site: Site, e: Entry) -> str:
+    text = e.summary or e.title
+    origin = provenance(site, e)
+    return f"{text} {origin}" if origin else text
+
+
 def entries_by_change(site: Site, updated: Callable[[Entry], date]) -> list[Entry]:
     return sorted(
         site.all_entries(),
-        key=lambda e: (-updated(e).toordinal(), -e.verified.toordinal(), e.url),
+        key=lambda e: (-updated(e).toordinal(), e.url),
     )
 
 
@@ -71,8 +78,7 @@ def atom(site: Site, updated: Callable[[Entry], date], base: str) -> str:
             f"    <id>{escape(ident(e.url))}</id>",
             f'    <link rel="alternate" type="text/html" href={quoteattr(base + e.url)}/>',
             f"    <updated>{_stamp(updated(e))}</updated>",
-            f"    <summary>{escape(e.summary or e.title)} (informazioni verificate il "
-            f"{e.verified.isoformat()})</summary>",
+            f"    <summary>{escape(_summary(site, e))}</summary>",
             "  </entry>",
         ]
     lines.append("</feed>")

@@ -31,6 +31,7 @@ DATA_FILES: dict[str, bool] = {
     "destinatari.yaml": True,
     "territorio.yaml": True,
     "sinonimi.yaml": False,
+    "fonti.yaml": False,
 }
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _IGNORED = re.compile(r"^(\.|_|~)|(~|\.swp|\.swx|\.tmp|\.bak)$")

@@ -200,10 +200,34 @@ class Strict(BaseModel):
 # --- parts ------------------------------------------------------------------------------------
 
 
+SOURCE_KINDS = {"documento": "Documento", "norma": "Atto normativo"}
+
+
 class Fonte(Strict):
-    documento: Text
+    """One citation in an entry: a source of ``fonti.yaml`` and, optionally, its part."""
+
+    fonte: Slug
     sezione: Text | None = None
+
+
+class Documento(Strict):
+    """One source of ``fonti.yaml``: a document the facts come from, or an act of law that
+    changed them. Its ``data`` is when it was issued: the age of the information it gives."""
+
+    titolo: Text
+    emittente: Text
+    data: Period
+    periodo: Year | None = None
     url: Url | None = None
+    nota: Text | None = None
+    tipo: _literal(SOURCE_KINDS) = "documento"  # type: ignore[valid-type]
+    numero: Text | None = None
+
+    @model_validator(mode="after")
+    def _number_only_for_laws(self) -> Documento:
+        if self.numero and self.tipo != "norma":
+            raise ValueError("'numero' si usa solo per un atto normativo (tipo: norma)")
+        return self
 
 
 class Contatti(Strict):
@@ -269,12 +293,13 @@ class Servizio(Strict):
     """A service a person can use or ask for."""
 
     titolo: Text
+    altri_nomi: TextList = []
     sommario: Summary
     stato: _literal(SERVICE_STATES)  # type: ignore[valid-type]
     motivo_stato: Text | None = None
     aree: RequiredSlugList
     destinatari: RequiredSlugList
-    ente: Slug
+    ente: Slug | None = None
     partner: SlugList = []
     territorio: Territory
     accesso: Accesso
@@ -286,7 +311,8 @@ class Servizio(Strict):
     normativa: TextList = []
     iniziative: SlugList = []
     parole_chiave: TextList = []
-    verificato_il: IsoDate
+    verificato_il: IsoDate | None = None
+    verificato_da: Text | None = None
     fonti: Sources
 
 
@@ -295,6 +321,7 @@ class Ente(Strict):
 
     nome: Text
     sigla: Text | None = None
+    altri_nomi: TextList = []
     tipo: _literal(ENTE_TYPES)  # type: ignore[valid-type]
     natura: _literal(ENTE_NATURE)  # type: ignore[valid-type]
     sommario: Summary
@@ -304,7 +331,8 @@ class Ente(Strict):
     sedi: list[Sede] = []
     sito: Url | None = None
     parole_chiave: TextList = []
-    verificato_il: IsoDate
+    verificato_il: IsoDate | None = None
+    verificato_da: Text | None = None
     fonti: Sources
 
 
@@ -312,6 +340,7 @@ class Iniziativa(Strict):
     """A project, plan, protocol or programme."""
 
     titolo: Text
+    altri_nomi: TextList = []
     sommario: Summary
     stato: _literal(INITIATIVE_STATES)  # type: ignore[valid-type]
     periodo: Periodo | None = None
@@ -323,7 +352,8 @@ class Iniziativa(Strict):
     finanziamento: list[Finanziamento] = []
     servizi: SlugList = []
     parole_chiave: TextList = []
-    verificato_il: IsoDate
+    verificato_il: IsoDate | None = None
+    verificato_da: Text | None = None
     fonti: Sources
 
 
@@ -333,7 +363,8 @@ class Pagina(Strict):
     titolo: Text
     sommario: Summary | None = None
     ordine: int = 100
-    verificato_il: IsoDate
+    verificato_il: IsoDate | None = None
+    verificato_da: Text | None = None
     fonti: list[Fonte] = []
 
 
@@ -392,4 +423,6 @@ class Territorio(Strict):
 
 
 Vocabolario = dict[Slug, Voce]
+#: ``fonti.yaml``: source id → source
+Fonti = dict[Slug, Documento]
 Sinonimi = dict[Text, Annotated[list[Text], BeforeValidator(_as_list), Field(min_length=1)]]

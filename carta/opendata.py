@@ -17,25 +17,41 @@ from typing import Any
 from . import model as m
 from .markup import Renderer
 from .site import Entry, Site
+from .sources import newest
 
 #: servizio ``stato`` → HSDS service ``status``
 SERVICE_STATUS = {"attivo": "active", "sospeso": "inactive", "concluso": "defunct"}
+
+VERIFIED = (
+    "giorno in cui una persona ha verificato la scheda con chi gestisce il servizio; "
+    "vuoto se nessuno l'ha verificata"
+)
+SOURCES = "elenco di {fonte, sezione}: id delle fonti (vedi fonti.json) e parte citata"
+SOURCE_DATE = "data del documento più recente da cui vengono le informazioni (anno, mese o giorno)"
 
 #: file → [(field, from HSDS 3.0?, meaning)]
 FIELDS: dict[str, list[tuple[str, bool, str]]] = {
     "servizi": [
         ("id", True, "identificativo del servizio (il nome del file, es. assistenza-domiciliare)"),
         ("name", True, "nome del servizio"),
-        ("alternate_name", True, "sommario: una frase che dice che cos'è"),
+        (
+            "alternate_name",
+            True,
+            "altri nomi del servizio (ad esempio il nome ufficiale), separati da ; ",
+        ),
         ("description", True, "descrizione (testo introduttivo della scheda)"),
         ("url", True, "indirizzo della scheda nel sito"),
         ("email", True, "primo indirizzo email dei contatti, se c'è"),
         ("status", True, "active (attivo), inactive (sospeso) o defunct (concluso)"),
-        ("organization_id", True, "id dell'ente che offre il servizio (vedi enti.json)"),
+        (
+            "organization_id",
+            True,
+            "id dell'ente che offre il servizio (vedi enti.json); vuoto se la fonte non lo indica",
+        ),
         ("eligibility_description", True, "a chi è rivolto"),
         ("application_process", True, "come fare: passi, modalità di accesso e dove rivolgersi"),
         ("fees_description", True, "quanto costa"),
-        ("assured_date", True, "data in cui le informazioni sono state verificate sulla fonte"),
+        ("assured_date", True, VERIFIED),
         ("last_modified", True, "data dell'ultima modifica della scheda"),
         ("phones", True, "telefoni: elenco di {number}"),
         ("required_documents", True, "cosa serve: elenco di {document}"),
@@ -50,6 +66,9 @@ FIELDS: dict[str, list[tuple[str, bool, str]]] = {
         ("territorio", False, "id dei comuni o sub-ambiti, oppure ambito (tutto il distretto)"),
         ("partner", False, "id degli altri enti coinvolti"),
         ("iniziative", False, "id delle iniziative collegate"),
+        ("sommario", False, "una frase che dice che cos'è"),
+        ("fonti", False, SOURCES),
+        ("data_fonte", False, SOURCE_DATE),
     ],
     "enti": [
         ("id", True, "identificativo dell'ente"),
@@ -60,11 +79,13 @@ FIELDS: dict[str, list[tuple[str, bool, str]]] = {
         ("website", True, "sito web dell'ente, se una fonte lo indica"),
         ("email", True, "primo indirizzo email dei contatti, se c'è"),
         ("parent_organization_id", True, "id dell'ente di cui fa parte"),
-        ("assured_date", False, "data in cui le informazioni sono state verificate"),
+        ("assured_date", False, VERIFIED),
         ("last_modified", False, "data dell'ultima modifica della scheda"),
         ("tipo", False, "tipo di ente (comune, azienda-sanitaria, associazione, …)"),
         ("natura", False, "pubblico, privato-sociale o privato"),
         ("territorio", False, "dove opera"),
+        ("fonti", False, SOURCES),
+        ("data_fonte", False, SOURCE_DATE),
     ],
     "iniziative": [
         ("id", True, "identificativo dell'iniziativa (HSDS program)"),
@@ -82,7 +103,9 @@ FIELDS: dict[str, list[tuple[str, bool, str]]] = {
         ("aree", False, "aree di bisogno"),
         ("destinatari", False, "a chi è rivolta"),
         ("territorio", False, "dove si svolge"),
-        ("assured_date", False, "data in cui le informazioni sono state verificate"),
+        ("fonti", False, SOURCES),
+        ("data_fonte", False, SOURCE_DATE),
+        ("assured_date", False, VERIFIED),
         ("last_modified", False, "data dell'ultima modifica della scheda"),
     ],
 }
@@ -90,7 +113,7 @@ FIELDS: dict[str, list[tuple[str, bool, str]]] = {
 CSV_COLUMNS = [
     "id", "name", "alternate_name", "status", "organization_id", "url", "email", "phones",
     "eligibility_description", "application_process", "fees_description", "required_documents",
-    "service_areas", "aree", "destinatari", "assured_date", "last_modified",
+    "service_areas", "aree", "destinatari", "data_fonte", "assured_date", "last_modified",
 ]  # fmt: skip
 
 
@@ -122,6 +145,26 @@ def _areas(site: Site, entry: Entry) -> list[dict[str, str]]:
     return [{"name": site.place_name(t), "extent_type": "text"} for t in entry.meta.territorio]
 
 
+def _verified(entry: Entry) -> str | None:
+    return entry.verified.isoformat() if entry.verified else None
+
+
+def _provenance(site: Site, entry: Entry) -> dict[str, Any]:
+    """Source ids as cited (never a file name) and the date of the newest one."""
+    source = newest(site, entry)
+    return {
+        "fonti": [f.model_dump(exclude_none=True) for f in entry.meta.fonti],
+        "data_fonte": source.doc.data if source else None,
+    }
+
+
+def sources_records(site: Site) -> list[dict[str, Any]]:
+    """``fonti.json``: the registry of sources, by id."""
+    return [
+        {"id": key, **doc.model_dump(exclude_none=True)} for key, doc in sorted(site.fonti.items())
+    ]
+
+
 def records(
     site: Site, md: Renderer, updated: Callable[[Entry], date], base: str
 ) -> dict[str, list[dict[str, Any]]]:
@@ -134,7 +177,7 @@ def records(
             {
                 "id": e.slug,
                 "name": e.title,
-                "alternate_name": e.summary,
+                "alternate_name": "; ".join(s.altri_nomi) or None,
                 "description": md.text(e.intro) or e.summary,
                 "url": base + e.url,
                 "email": c.email[0] if c and c.email else None,
@@ -143,7 +186,7 @@ def records(
                 "eligibility_description": _section(md, e, "a-chi-e-rivolto") or None,
                 "application_process": _application(e, md),
                 "fees_description": _fees(e, md),
-                "assured_date": s.verificato_il.isoformat(),
+                "assured_date": _verified(e),
                 "last_modified": updated(e).isoformat(),
                 "phones": [{"number": t} for t in (c.telefono if c else [])],
                 "required_documents": [{"document": d} for d in s.documenti],
@@ -158,6 +201,8 @@ def records(
                 "territorio": list(s.territorio),
                 "partner": list(s.partner),
                 "iniziative": [i.slug for i in e.links.get("iniziative", [])],
+                "sommario": e.summary,
+                **_provenance(site, e),
             }
         )
     enti = []
@@ -174,11 +219,12 @@ def records(
                 "website": x.sito or (c.sito if c else None),
                 "email": c.email[0] if c and c.email else None,
                 "parent_organization_id": x.parte_di,
-                "assured_date": x.verificato_il.isoformat(),
+                "assured_date": _verified(e),
                 "last_modified": updated(e).isoformat(),
                 "tipo": x.tipo,
                 "natura": x.natura,
                 "territorio": list(x.territorio),
+                **_provenance(site, e),
             }
         )
     iniziative = []
@@ -201,7 +247,8 @@ def records(
                 "aree": list(i.aree),
                 "destinatari": list(i.destinatari),
                 "territorio": list(i.territorio),
-                "assured_date": i.verificato_il.isoformat(),
+                **_provenance(site, e),
+                "assured_date": _verified(e),
                 "last_modified": updated(e).isoformat(),
             }
         )

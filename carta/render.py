@@ -19,16 +19,11 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from . import feed, opendata
+from . import feed, opendata, sources
 from . import model as m
 from .gitdates import git_dates
 from .markup import Renderer
 from .site import Entry, Site, fold
-
-MONTHS = [
-    "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno",
-    "luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre",
-]  # fmt: skip
 
 
 class DuplicateOutput(Exception):
@@ -60,17 +55,7 @@ def default_templates() -> Path:
 
 def date_it(value: date | str | None) -> str:
     """``2026-11-23`` → ``23 novembre 2026``; ``2015`` → ``2015``; ``2015-03`` → ``marzo 2015``."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        parts = value.split("-")
-        if len(parts) == 1:
-            return parts[0]
-        if len(parts) == 2:
-            return f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
-        value = date.fromisoformat(value)
-    day = "1º" if value.day == 1 else str(value.day)
-    return f"{day} {MONTHS[value.month - 1]} {value.year}"
+    return "" if value is None else sources.date_words(value)
 
 
 def euro(value: float) -> str:
@@ -134,6 +119,12 @@ def make_environment(templates: Path, site: Site) -> Environment:
         udp=udp,
         privacy_url=roles["privacy"].url if roles["privacy"] else "/privacy/",
         report_mailto=lambda title, path: _mailto(site, title, base + path),
+        today=site.built_on,
+        cited=lambda e: sources.cited(site, e),
+        provenance=lambda e: sources.provenance(site, e),
+        state_phrase=lambda e: sources.state_phrase(site, e),
+        notice=lambda e: sources.notice(site, e, site.built_on),
+        provider=sources.provider_name,
     )
     return env
 
@@ -151,15 +142,16 @@ def _mailto(site: Site, title: str, address: str) -> str | None:
 
 
 def entry_dates(site: Site) -> dict[int, date]:
-    """``id(entry)`` → the date its page was last updated: the git date of its file (one
-    ``git log`` for the whole content folder), never earlier than ``verificato_il``; the
-    verified date alone where git knows nothing of the file."""
+    """``id(entry)`` → the date its file last changed: the git date of its file (one ``git log``
+    for the whole content folder), never earlier than ``verificato_il``; for a file git does
+    not know yet (not committed), the build date."""
     changed = git_dates(site.root) if site.root is not None else {}
     parent = site.root.resolve().parent if site.root is not None else Path()
     dates = {}
     for entry in site.all_entries():
-        when = changed.get((parent / entry.path).resolve())
-        dates[id(entry)] = max(when, entry.verified) if when else entry.verified
+        when = changed.get((parent / entry.path).resolve(), site.built_on)
+        verified = entry.verified
+        dates[id(entry)] = max(when, verified) if verified else when
     return dates
 
 
@@ -174,8 +166,6 @@ def json_script(data: object) -> Markup:
 def service_jsonld(site: Site, entry: Entry, updated: date, base: str) -> dict[str, Any]:
     """A ``GovernmentService`` as in the Designers Italia template for the scheda servizio."""
     s = entry.meta
-    ente = site.enti[s.ente]
-    operator_type = "GovernmentOrganization" if ente.meta.natura == "pubblico" else "Organization"
     lang = site.config.lingua
     channel: dict[str, Any] = {
         "@type": "ServiceChannel",
@@ -210,7 +200,6 @@ def service_jsonld(site: Site, entry: Entry, updated: date, base: str) -> dict[s
         "description": entry.summary,
         "url": base + entry.url,
         "serviceType": site.aree[s.aree[0]].nome,
-        "serviceOperator": {"@type": operator_type, "name": ente.title, "url": base + ente.url},
         "areaServed": [
             {"@type": "AdministrativeArea", "name": site.place_name(t)} for t in s.territorio
         ],
@@ -220,11 +209,40 @@ def service_jsonld(site: Site, entry: Entry, updated: date, base: str) -> dict[s
         },
         "availableChannel": channel,
         "dateModified": updated.isoformat(),
-        "lastReviewed": s.verificato_il.isoformat(),
     }
+    if s.altri_nomi:
+        data["alternateName"] = list(s.altri_nomi)
+    if s.ente:
+        ente = site.enti[s.ente]
+        kind = "GovernmentOrganization" if ente.meta.natura == "pubblico" else "Organization"
+        data["serviceOperator"] = {"@type": kind, "name": ente.title, "url": base + ente.url}
+    # the state with what it rests on, and who provides it when the sources do not say
+    notes = [sources.state_phrase(site, entry) + "."]
+    if not s.ente:
+        notes.append(sources.NO_PROVIDER + ".")
+    data["disambiguatingDescription"] = " ".join(notes)
+    if s.verificato_il:
+        data["lastReviewed"] = s.verificato_il.isoformat()
+    data["subjectOf"] = [_source_jsonld(c, base) for c in sources.cited(site, entry)]
     if s.costi.tipo == "gratuito":
         data["isAccessibleForFree"] = True
     return data
+
+
+def _source_jsonld(c: sources.Cited, base: str) -> dict[str, Any]:
+    """A cited source as a schema.org ``CreativeWork`` (``Legislation`` for an act of law)."""
+    doc = c.doc
+    work: dict[str, Any] = {
+        "@type": "Legislation" if doc.tipo == "norma" else "CreativeWork",
+        "name": doc.titolo,
+        "author": {"@type": "Organization", "name": doc.emittente},
+        "datePublished": doc.data,
+    }
+    if doc.tipo == "norma" and doc.numero:
+        work["legislationIdentifier"] = doc.numero
+    if doc.url:
+        work["url"] = doc.url
+    return work
 
 
 #: file, beside each service page, with the service as it appears on the referral sheet
@@ -330,6 +348,7 @@ def render_site(site: Site, out_dir: Path, templates: Path, md: Renderer | None 
     records = opendata.records(site, md, updated, base)
     for name, rows in records.items():
         out.write(f"/dati/{name}.json", opendata.to_json(rows), f"dati:{name}")
+    out.write("/dati/fonti.json", opendata.to_json(opendata.sources_records(site)), "dati:fonti")
     out.write("/dati/servizi.csv", opendata.services_csv(records["servizi"]), "dati:csv")
     page("dati.html", "/dati/", "dati", records=records, fields=opendata.FIELDS)
     out.write(FEED_PATH, feed.atom(site, updated, base), "feed")

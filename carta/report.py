@@ -13,7 +13,7 @@ from typing import Any
 from . import model as m
 from .resolve import available_in
 from .site import Entry, Site
-from .validate import months_before
+from .sources import freshness, months_before
 
 #: how many months before going stale an entry is listed as "due soon"
 DUE_SOON_MONTHS = 2
@@ -29,6 +29,8 @@ class Item:
 @dataclass
 class Report:
     today: str
+    #: entries nobody has verified with their provider, oldest source first
+    unverified: list[Item] = field(default_factory=list)
     stale: list[Item] = field(default_factory=list)
     due_soon: list[Item] = field(default_factory=list)
     incomplete: list[Item] = field(default_factory=list)
@@ -58,9 +60,20 @@ def build_report(site: Site, today: date) -> Report:
         ],
         key=lambda e: e.path,
     )
+    unverified = []
     for e in entries:
         checked = e.verified
-        if checked < stale_before:
+        if checked is None:
+            f = freshness(site, e, today)
+            if f.source is None:
+                detail = "mai verificata, senza fonti"
+            else:
+                detail = f"mai verificata; fonte più recente: {f.source.label}"
+                if f.stale:
+                    detail += f": più vecchia di {months} mesi, la pagina mostra un avviso"
+            when = f.source.issued if f.source else date.max  # no source: last
+            unverified.append((when, e.path, Item(e.path, e.title, detail)))
+        elif checked < stale_before:
             report.stale.append(
                 Item(
                     e.path, e.title, f"verificata il {checked.isoformat()}, più di {months} mesi fa"
@@ -74,6 +87,7 @@ def build_report(site: Site, today: date) -> Report:
                     f"verificata il {checked.isoformat()}: da ricontrollare entro {_plus_months(checked, months).isoformat()}",
                 )
             )
+    report.unverified = [item for *_, item in sorted(unverified, key=lambda t: (t[0], t[1]))]
     for s in sorted(site.servizi.values(), key=lambda e: e.path):
         gaps = []
         missing = _missing_sections(s)
@@ -173,6 +187,7 @@ def render_text(report: Report, site: Site) -> str:
             out.append("  nessuna")
         out.append("")
 
+    section("Schede mai verificate (dalla fonte più vecchia)", report.unverified)
     section("Schede da ricontrollare", report.stale)
     section("Schede da ricontrollare presto", report.due_soon)
     section("Informazioni incomplete", report.incomplete)

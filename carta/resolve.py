@@ -29,7 +29,8 @@ def resolve(site: Site) -> Site:
     initiative_services: dict[str, set[str]] = defaultdict(set)
 
     for s in servizi.values():
-        provided[s.meta.ente].append(s)
+        if s.meta.ente:
+            provided[s.meta.ente].append(s)
         for p in s.meta.partner:
             partnered[p].append(s)
         for i in s.meta.iniziative:
@@ -52,7 +53,7 @@ def resolve(site: Site) -> Site:
             services_by_area[a].append(s)
     for s in servizi.values():
         s.links = {
-            "ente": [enti[s.meta.ente]],
+            "ente": [enti[s.meta.ente]] if s.meta.ente else [],
             "partner": [enti[p] for p in s.meta.partner],
             "iniziative": _sorted(iniziative[i] for i in service_initiatives[s.slug]),
             "correlati": _related(s, services_by_area, provided),
@@ -103,14 +104,15 @@ def _related(
     """Other services most like this one: same areas and people, same ente."""
     # bounded: in a very large Carta only the first services of each area are compared
     candidates = {id(o): o for a in service.meta.aree for o in by_area[a][:RELATED_POOL]}
-    candidates.update({id(o): o for o in by_ente[service.meta.ente][:RELATED_POOL]})
+    if service.meta.ente:
+        candidates.update({id(o): o for o in by_ente[service.meta.ente][:RELATED_POOL]})
     scored = []
     for other in candidates.values():
         if other is service:
             continue
         score = 2 * len(set(service.meta.aree) & set(other.meta.aree))
         score += len(set(service.meta.destinatari) & set(other.meta.destinatari))
-        score += 1 if other.meta.ente == service.meta.ente else 0
+        score += 1 if service.meta.ente and other.meta.ente == service.meta.ente else 0
         if score >= 2:
             scored.append((-score, other.sort_key(), other))
     return [entry for *_, entry in sorted(scored, key=lambda t: (t[0], t[1]))][:RELATED_LIMIT]

@@ -17,9 +17,15 @@ def _quote(text: str) -> str:
 
 
 def skeleton(
-    kind: str, title: str, *, today: date, capofila: str, area: str, destinatari: str
+    kind: str,
+    title: str,
+    *,
+    today: date,
+    capofila: str,
+    area: str,
+    destinatari: str,
+    fonte: str = "fonte",
 ) -> str:
-    day = today.isoformat()
     if kind == "servizio":
         sections = "\n\n".join(
             f"## {h}\n\n" + text
@@ -46,9 +52,8 @@ costi:
   isee: false
 documenti: []
 parole_chiave: []
-verificato_il: {day}
 fonti:
-  - documento: "Nome del documento da cui vengono le informazioni"
+  - fonte: {fonte}
     sezione: "Capitolo o pagina"
 ---
 Che cos'è il servizio, in parole semplici.
@@ -62,9 +67,8 @@ tipo: altro
 natura: pubblico
 sommario: "Una frase semplice che dice che cosa fa l'ente."
 territorio: ambito
-verificato_il: {day}
 fonti:
-  - documento: "Nome del documento da cui vengono le informazioni"
+  - fonte: {fonte}
 ---
 Che cosa fa l'ente, in parole semplici.
 """
@@ -79,9 +83,8 @@ promotori: [{capofila}]
 aree: [{area}]
 destinatari: [{destinatari}]
 territorio: ambito
-verificato_il: {day}
 fonti:
-  - documento: "Nome del documento da cui vengono le informazioni"
+  - fonte: {fonte}
 ---
 Obiettivi, azioni e risultati dell'iniziativa.
 """
@@ -116,6 +119,7 @@ def new_entry(content: Path, kind: str, title: str, *, today: date | None = None
     capofila = first_key("carta.yaml", "ente")
     area = first_key("aree.yaml", "area")
     destinatari = first_key("destinatari.yaml", "destinatari")
+    fonte = first_key("fonti.yaml", "fonte")
     folder = content / URL_FOLDERS[kind]
     path = folder / f"{suggest_slug(title)}.md"
     if path.exists():
@@ -127,6 +131,7 @@ def new_entry(content: Path, kind: str, title: str, *, today: date | None = None
         capofila=capofila,
         area=area,
         destinatari=destinatari,
+        fonte=fonte,
     )
     folder.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:

@@ -20,6 +20,7 @@ SCHEMA_KINDS: dict[str, Any] = {
     "destinatari": m.Vocabolario,
     "territorio": m.Territorio,
     "sinonimi": m.Sinonimi,
+    "fonti": m.Fonti,
 }
 
 TITLES = {
@@ -32,6 +33,7 @@ TITLES = {
     "destinatari": "destinatari.yaml",
     "territorio": "territorio.yaml",
     "sinonimi": "sinonimi.yaml",
+    "fonti": "fonti.yaml",
 }
 
 

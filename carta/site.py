@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .model import CartaConfig, Territorio, Voce
+from .model import CartaConfig, Documento, Territorio, Voce
 
 #: kind → URL folder
 URL_FOLDERS = {
@@ -58,7 +58,8 @@ class Entry:
         return self.meta.sommario or ""
 
     @property
-    def verified(self) -> date:
+    def verified(self) -> date | None:
+        """When a person checked the entry with its provider; ``None`` when nobody has."""
         return self.meta.verificato_il
 
     def sort_key(self) -> tuple[str, str]:
@@ -85,6 +86,10 @@ class Site:
     enti: dict[str, Entry]
     iniziative: dict[str, Entry]
     pagine: dict[str, Entry]
+    # fonti.yaml: source id → source
+    fonti: dict[str, Documento] = field(default_factory=dict)
+    # the build date: the day the notices and ages are computed for (an explicit input)
+    built_on: date = field(default_factory=date.today)
     # the content folder it was loaded from (for the git dates of its files), when known
     root: Path | None = None
     # filled by resolve: comune id → sub-ambito id

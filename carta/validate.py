@@ -20,6 +20,7 @@ from . import model as m
 from .errors import ContentError, Severity
 from .loader import RawContent, RawData, RawEntry
 from .site import Entry, Section, Site, fold
+from .sources import months_before, partial_date_end
 
 Where = RawEntry | RawData
 
@@ -337,6 +338,7 @@ def validate(raw: RawContent, today: date) -> tuple[Site | None, list[ContentErr
 
     _check_references(by_kind, files, sources, data, raw, problems)
     _check_dates(entries, data.get("carta.yaml"), today, problems)
+    _check_citations(entries, data.get("fonti.yaml"), "fonti.yaml" in raw.data, problems)
 
     problems.items.sort()
     has_errors = any(p.severity == "error" for p in problems.items)
@@ -348,6 +350,8 @@ def validate(raw: RawContent, today: date) -> tuple[Site | None, list[ContentErr
         destinatari=data["destinatari.yaml"],
         territorio=data["territorio.yaml"],
         sinonimi=data["sinonimi.yaml"],
+        fonti=data["fonti.yaml"],
+        built_on=today,
         servizi=dict(sorted(by_kind["servizio"].items())),
         enti=dict(sorted(by_kind["ente"].items())),
         iniziative=dict(sorted(by_kind["iniziativa"].items())),
@@ -363,7 +367,12 @@ DATA_MODELS: dict[str, Any] = {
     "destinatari.yaml": m.Vocabolario,
     "territorio.yaml": m.Territorio,
     "sinonimi.yaml": m.Sinonimi,
+    "fonti.yaml": m.Fonti,
 }
+
+
+#: data files that may be missing: an empty mapping then
+OPTIONAL_DATA = ("sinonimi.yaml", "fonti.yaml")
 
 
 def _check_data_files(raw: RawContent, problems: Problems) -> dict[str, Any]:
@@ -372,7 +381,7 @@ def _check_data_files(raw: RawContent, problems: Problems) -> dict[str, Any]:
     for name, model in DATA_MODELS.items():
         src = raw.data.get(name)
         if src is None:
-            results[name] = {} if name == "sinonimi.yaml" else None
+            results[name] = {} if name in OPTIONAL_DATA else None
             continue
         if name in ("aree.yaml", "destinatari.yaml") and not src.data:
             problems.add(src, (), "il file non definisce nessuna voce", at=(1, 1))
@@ -543,7 +552,8 @@ def _check_references(
                         f"{suggestion(sede.comune, territorio.comuni)}",
                     )
             if kind == "servizio":
-                entry_ref(src, ("ente",), meta.ente, "ente")
+                if meta.ente:
+                    entry_ref(src, ("ente",), meta.ente, "ente")
                 for path, value in each(meta.partner, "partner"):
                     entry_ref(src, path, value, "ente")
                 for path, value in each(meta.iniziative, "iniziative"):
@@ -585,39 +595,71 @@ def _check_dates(
     for entry, src in entries:
         if entry.kind == "iniziativa":
             _check_period_state(entry, src, today, problems)
-        verified = entry.meta.verificato_il
+        verified, by = entry.meta.verificato_il, entry.meta.verificato_da
+        if verified is None:
+            if by is not None:
+                problems.add(
+                    src,
+                    ("verificato_da",),
+                    "manca 'verificato_il': indica anche il giorno della verifica, oppure "
+                    "togli 'verificato_da' se nessuno ha verificato la scheda",
+                    key=True,
+                )
+            continue
+        if by is None:
+            problems.add(
+                src,
+                ("verificato_il",),
+                "manca 'verificato_da': scrivi chi ha verificato la scheda e con quale ente "
+                "(ad esempio 'Ufficio di Piano, con il gestore del servizio'); se nessuno l'ha "
+                "verificata togli 'verificato_il'",
+                key=True,
+            )
         if verified > today:
             problems.add(
                 src,
                 ("verificato_il",),
-                f"la data {verified.isoformat()} è nel futuro: indica quando hai verificato le informazioni",
+                f"la data {verified.isoformat()} è nel futuro: indica il giorno in cui la "
+                "scheda è stata verificata",
             )
         elif verified < limit:
             problems.add(
                 src,
                 ("verificato_il",),
-                f"informazioni verificate il {verified.isoformat()}, più di {months} mesi fa: "
-                "ricontrolla la scheda con le sue fonti e aggiorna la data",
+                f"scheda verificata il {verified.isoformat()}, più di {months} mesi fa: "
+                "ricontrollala con chi gestisce il servizio e aggiorna la data",
                 severity="warning",
             )
 
 
-def period_end(value: str) -> date:
-    """Last day covered by ``2017``, ``2017-06`` or ``2017-06-30``."""
-    import calendar
-
-    parts = [int(p) for p in value.split("-")]
-    if len(parts) == 3:
-        return date(*parts)
-    year, month = parts[0], parts[1] if len(parts) == 2 else 12
-    return date(year, month, calendar.monthrange(year, month)[1])
+def _check_citations(
+    entries: list[tuple[Entry, RawEntry]],
+    fonti: dict[str, m.Documento] | None,
+    has_registry: bool,
+    problems: Problems,
+) -> None:
+    """Every ``fonti[].fonte`` names a source of ``fonti.yaml``."""
+    if fonti is None:  # fonti.yaml itself is broken: its own errors say why
+        return
+    for entry, src in entries:
+        for i, citation in enumerate(entry.meta.fonti):
+            if citation.fonte in fonti:
+                continue
+            where = "nessuna fonte con questo id in fonti.yaml"
+            if not has_registry:
+                where = "manca il file fonti.yaml con l'elenco delle fonti"
+            problems.add(
+                src,
+                ("fonti", i, "fonte"),
+                f"fonte sconosciuta {citation.fonte!r}: {where}{suggestion(citation.fonte, fonti)}",
+            )
 
 
 def _check_period_state(entry: Entry, src: RawEntry, today: date, problems: Problems) -> None:
     meta = entry.meta
     if meta.stato == "conclusa" or not meta.periodo or not meta.periodo.al:
         return
-    if period_end(meta.periodo.al) < today:
+    if partial_date_end(meta.periodo.al) < today:
         problems.add(
             src,
             ("stato",),
@@ -625,11 +667,3 @@ def _check_period_state(entry: Entry, src: RawEntry, today: date, problems: Prob
             "se l'iniziativa è terminata scrivi 'conclusa', se prosegue aggiorna 'periodo.al'",
             severity="warning",
         )
-
-
-def months_before(day: date, months: int) -> date:
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    import calendar
-
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

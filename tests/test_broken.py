@@ -82,7 +82,13 @@ EXPECTED = {
     "avere un nome diverso, rinomina uno dei due file",
     # --- dates ---
     f"{S}/data-nel-futuro.md": ":14:16: verificato_il: la data 2031-01-01 è nel futuro: indica "
-    "quando hai verificato le informazioni",
+    "il giorno in cui la scheda è stata verificata",
+    f"{S}/verificato-senza-autore.md": ":14:1: verificato_il: manca 'verificato_da': scrivi chi ha "
+    "verificato la scheda e con quale ente (ad esempio 'Ufficio di Piano, con il gestore del "
+    "servizio'); se nessuno l'ha verificata togli 'verificato_il'",
+    # --- sources ---
+    f"{S}/fonte-sconosciuta.md": ":16:12: fonti.fonte: fonte sconosciuta 'pianno': nessuna fonte "
+    "con questo id in fonti.yaml (forse 'piano'?)",
 }
 WARNINGS = {
     f"{B}/iniziative/periodo-finito.md": ":4:8: avviso: stato: lo stato è 'in-corso' ma il periodo "
@@ -90,8 +96,9 @@ WARNINGS = {
     "'periodo.al'",
     f"{S}/sezioni-fuori-ordine.md": f":24:1: avviso: sezione '## A chi è rivolto' fuori ordine: "
     f"va prima di '## Come fare' (ordine: {ALL_SECTIONS})",
-    f"{S}/da-ricontrollare.md": ":14:16: avviso: verificato_il: informazioni verificate il "
-    "2024-05-31, più di 12 mesi fa: ricontrolla la scheda con le sue fonti e aggiorna la data",
+    f"{S}/da-ricontrollare.md": ":14:16: avviso: verificato_il: scheda verificata il "
+    "2024-05-31, più di 12 mesi fa: ricontrollala con chi gestisce il servizio e aggiorna la "
+    "data",
 }
 
 

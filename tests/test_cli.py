@@ -37,20 +37,20 @@ def test_check_reports_all_errors_and_exits_one() -> None:
     result = run("check", "--content", str(FIXTURES / "broken"))
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert len(lines) == 36
+    assert len(lines) == 38
     assert (
         "broken/servizi/area-sconosciuta.md:5:17: aree: 'anziano' non è un'area definita in aree.yaml (forse 'anziani'?)"
         in lines
     )
     assert "Traceback" not in result.stdout + result.stderr
-    assert result.stderr.strip().endswith("33 errori e 3 avvisi.")
+    assert result.stderr.strip().endswith("35 errori e 3 avvisi.")
 
 
 def test_check_json_lists_every_problem(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["check", "--content", str(FIXTURES / "broken"), "--format", "json"])
     assert code == 1
     problems = json.loads(capsys.readouterr().out)
-    assert len(problems) == 36
+    assert len(problems) == 38
     first = next(p for p in problems if p["path"].endswith("stato-non-ammesso.md"))
     assert first == {
         "path": "broken/servizi/stato-non-ammesso.md",
@@ -69,7 +69,7 @@ def test_check_json_on_good_content_is_an_empty_list(capsys: pytest.CaptureFixtu
 
 
 def test_strict_check_fails_on_a_warning(mini: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = mini / "servizi" / "sportello-nord.md"
+    path = mini / "servizi" / "assistenza-domiciliare.md"  # verified, but long ago
     path.write_text(
         path.read_text(encoding="utf-8").replace("2026-11-01", "2025-01-01"), encoding="utf-8"
     )
@@ -112,7 +112,7 @@ def test_new_creates_an_entry_that_passes_check(
     created = mini / folder / "citta-piu-semplice.md"
     assert capsys.readouterr().out.strip() == str(created)
     assert "Città più semplice" in created.read_text(encoding="utf-8")
-    site, problems = check(mini, strict=True, today=date.today())
+    site, problems = check(mini, strict=True, today=date(2026, 11, 23))
     assert problems == [] and site is not None
     entry = getattr(site, folder)["citta-piu-semplice"]
     assert entry.title == "Città più semplice"
@@ -132,14 +132,13 @@ def test_schema_is_json_schema_for_every_kind(capsys: pytest.CaptureFixture[str]
     assert set(schemas) >= {"servizio", "ente", "iniziativa", "pagina", "carta", "territorio"}
     servizio = schemas["servizio"]
     assert servizio["$schema"] == "http://json-schema.org/draft-07/schema#"
-    assert set(servizio["required"]) >= {
+    assert set(servizio["required"]) >= {"titolo", "sommario", "stato", "aree", "fonti"}
+    # optional: the provider when the source names none, and a verification nobody made
+    assert not {"ente", "verificato_il", "verificato_da"} & set(servizio["required"])
+    assert set(schemas["fonti"]["definitions"]["Documento"]["required"]) == {
         "titolo",
-        "sommario",
-        "stato",
-        "aree",
-        "ente",
-        "fonti",
-        "verificato_il",
+        "emittente",
+        "data",
     }
     assert servizio["additionalProperties"] is False
     assert servizio["properties"]["stato"]["enum"] == ["attivo", "sospeso", "concluso"]

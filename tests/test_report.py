@@ -22,24 +22,43 @@ def report_for(content: Path, today: date = date(2026, 11, 23)):  # type: ignore
 
 
 def test_stale_and_soon_stale_entries(mini: Path) -> None:
-    path = mini / "servizi" / "centro-diurno.md"
+    path = mini / "servizi" / "assistenza-domiciliare.md"
     path.write_text(
         path.read_text(encoding="utf-8").replace("2026-11-01", "2025-01-10"), encoding="utf-8"
     )
-    path = mini / "servizi" / "sportello-nord.md"
+    path = mini / "servizi" / "centro-diurno.md"
     path.write_text(
-        path.read_text(encoding="utf-8").replace("2026-11-01", "2026-01-05"), encoding="utf-8"
+        path.read_text(encoding="utf-8").replace(
+            "fonti:", "verificato_il: 2026-01-05\nverificato_da: Ufficio di Piano\nfonti:"
+        ),
+        encoding="utf-8",
     )
     report, _ = report_for(mini)
     assert [(i.path, i.detail) for i in report.stale] == [
-        ("content/servizi/centro-diurno.md", "verificata il 2025-01-10, più di 12 mesi fa")
+        ("content/servizi/assistenza-domiciliare.md", "verificata il 2025-01-10, più di 12 mesi fa")
     ]
     assert [(i.path, i.detail) for i in report.due_soon] == [
         (
-            "content/servizi/sportello-nord.md",
+            "content/servizi/centro-diurno.md",
             "verificata il 2026-01-05: da ricontrollare entro 2027-01-05",
         )
     ]
+
+
+def test_unverified_entries_are_listed_oldest_source_first(mini: Path) -> None:
+    report, _ = report_for(mini)
+    listed = [(i.path, i.detail) for i in report.unverified]
+    # the only entry from the 2015 plan comes first, and it is flagged as past the threshold
+    assert listed[0] == (
+        "content/servizi/sportello-nord.md",
+        "mai verificata; fonte più recente: Piano di prova 2015-2017 (Ambito di Prova, 2015): "
+        "più vecchia di 12 mesi, la pagina mostra un avviso",
+    )
+    paths = [p for p, _ in listed]
+    assert "content/servizi/assistenza-domiciliare.md" not in paths  # verified
+    assert "content/servizi/centro-diurno.md" in paths
+    assert "content/pagine/come-usare.md" in paths  # a page without sources is listed last
+    assert paths[-1] == "content/pagine/come-usare.md"
 
 
 def test_incomplete_services_name_what_is_missing(mini: Path) -> None:
@@ -55,8 +74,8 @@ def test_incomplete_services_name_what_is_missing(mini: Path) -> None:
 def test_orphans_and_unused_terms(mini: Path) -> None:
     (mini / "enti" / "associazione-sola.md").write_text(
         "---\nnome: Associazione Sola\ntipo: associazione\nnatura: privato-sociale\n"
-        "sommario: Un'associazione.\nterritorio: ambito\nverificato_il: 2026-11-01\n"
-        "fonti:\n  - documento: piano.txt\n---\nTesto.\n",
+        "sommario: Un'associazione.\nterritorio: ambito\n"
+        "fonti:\n  - fonte: piano-di-prova\n---\nTesto.\n",
         encoding="utf-8",
     )
     with (mini / "destinatari.yaml").open("a", encoding="utf-8") as f:

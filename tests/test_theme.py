@@ -126,7 +126,8 @@ def test_service_sections_carry_the_designers_italia_hooks(built_mini: Path) -> 
     html = page(built_mini, "/servizi/assistenza-domiciliare/")
     hooks = re.findall(r'data-element="([a-z-]+)"', html.split("<main", 1)[1].split("</main>")[0])
     order = [
-        "breadcrumb", "service-title", "service-description", "service-status", "page-index",
+        "breadcrumb", "service-title", "service-description", "source-line", "service-status",
+        "page-index",
         "service-addressed", "service-how-to", "service-generic-access", "service-needed",
         "service-achieved", "service-calendar-text", "service-cost", "service-area",
     ]  # fmt: skip
@@ -144,18 +145,29 @@ def test_print_button_is_hidden_until_its_script_runs(built_mini: Path) -> None:
 
 
 def test_pages_show_verified_and_updated_dates(built_mini: Path) -> None:
-    html = page(built_mini, "/servizi/sportello-nord/")
-    assert 'Informazioni verificate il <time datetime="2026-11-01">1º novembre 2026</time>' in html
-    assert re.search(r'Pagina aggiornata il <time datetime="\d{4}-\d\d-\d\d">', html)
+    html = page(built_mini, "/servizi/assistenza-domiciliare/")
+    assert (
+        'Informazioni verificate il <time datetime="2026-11-01">1º novembre 2026</time> '
+        "(Ufficio di Piano, con la Cooperativa Aurora)" in html
+    )
+    assert re.search(
+        r"Pagina modificata l'ultima volta il <time datetime=\"\d{4}-\d\d-\d\d\">", html
+    )
+    unverified = page(built_mini, "/servizi/sportello-nord/")
+    assert "Informazioni verificate" not in unverified
+    assert "Nessuno ha ancora verificato queste informazioni con chi gestisce il servizio" in (
+        unverified
+    )
 
 
-def test_untracked_content_uses_the_verified_date(mini: Path, tmp_path: Path) -> None:
+def test_untracked_content_is_dated_by_the_build(mini: Path, tmp_path: Path) -> None:
     build(mini, tmp_path / "site", today=TODAY)  # mini is a copy outside any git work tree
     html = page(tmp_path / "site", "/servizi/sportello-nord/")
-    assert 'Pagina aggiornata il <time datetime="2026-11-01">' in html
+    assert 'Pagina modificata l\'ultima volta il <time datetime="2026-11-23">' in html
+    # a verification is a change: a verified entry is never dated before it
     assert (
         jsonld(page(tmp_path / "site", "/servizi/assistenza-domiciliare/"))["dateModified"]
-        == "2026-11-01"
+        == "2026-11-23"
     )
 
 
@@ -291,7 +303,7 @@ def test_feed_uses_addresses_with_a_url_base(mini: Path, tmp_path: Path) -> None
     assert first.findtext(f"{ATOM}id", "").startswith("https://carta.esempio-di-prova.it/")
     sitemap = page(tmp_path / "site", "/sitemap.xml")
     assert (
-        "<loc>https://carta.esempio-di-prova.it/servizi/sportello-nord/</loc><lastmod>2026-11-01</lastmod>"
+        "<loc>https://carta.esempio-di-prova.it/servizi/sportello-nord/</loc><lastmod>2026-11-23</lastmod>"
         in sitemap
     )
 

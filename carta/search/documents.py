@@ -92,7 +92,7 @@ def _document(
     keywords += [key for key, groups in synonyms if any(g <= own_terms for g in groups)]
     places = [site.place_name(p) for p in territorio]
     text = {
-        "titolo": entry.title,
+        "titolo": " ; ".join([entry.title, *getattr(meta, "altri_nomi", [])]),
         "parole": " ; ".join(keywords),
         "sommario": entry.summary,
         "testo": " ".join([body, *extra]),

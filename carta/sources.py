@@ -1,0 +1,191 @@
+"""Where an entry's information comes from and how old it is.
+
+Three dates, never confused:
+
+- the **source date**: when the document an entry cites was issued (``fonti.yaml``,
+  ``data``) — how old the information is;
+- the **verification date**: ``verificato_il`` with ``verificato_da``, set only when a person
+  checked the entry with its provider;
+- the **change date**: when the entry's file last changed (git; see :mod:`carta.gitdates`).
+
+This module is the one place that turns them, and the build date, into what pages, the
+foglio, listings, JSON-LD, the report and the open data say. Its wording depends only on the
+content and on the build date (an explicit input), so builds stay reproducible.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+from . import model as m
+from .site import Entry, Site
+
+MONTHS = [
+    "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno",
+    "luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre",
+]  # fmt: skip
+
+#: what the page says for a service whose sources name no provider
+NO_PROVIDER = "Gestore non indicato nella fonte"
+
+
+def partial_date_end(value: str) -> date:
+    """Last day covered by ``2017``, ``2017-06`` or ``2017-06-30``."""
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 3:
+        return date(*parts)
+    year, month = parts[0], parts[1] if len(parts) == 2 else 12
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` months earlier (the last day of a shorter month)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def date_words(value: date | str) -> str:
+    """``2026-11-23`` → ``23 novembre 2026``; ``2015`` → ``2015``; ``2015-03`` → ``marzo 2015``."""
+    if isinstance(value, str):
+        parts = value.split("-")
+        if len(parts) == 1:
+            return parts[0]
+        if len(parts) == 2:
+            return f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
+        value = date.fromisoformat(value)
+    day = "1º" if value.day == 1 else str(value.day)
+    return f"{day} {MONTHS[value.month - 1]} {value.year}"
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A source as an entry cites it: the document and the parts of it the entry uses."""
+
+    id: str
+    doc: m.Documento
+    sections: tuple[str, ...]
+
+    @property
+    def issued(self) -> date:
+        """The last day the document's date can mean (``2015`` → 31 December 2015)."""
+        return partial_date_end(self.doc.data)
+
+    @property
+    def year(self) -> str:
+        return self.doc.data[:4]
+
+    @property
+    def label(self) -> str:
+        """``Piano di Zona 2015-2017 (Ambito Distrettuale di Crema, 2015)``."""
+        return f"{self.doc.titolo} ({self.doc.emittente}, {date_words(self.doc.data)})"
+
+
+def cited(site: Site, entry: Entry) -> list[Cited]:
+    """The sources ``entry`` cites, each once, in the order of their first citation."""
+    order: list[str] = []
+    sections: dict[str, list[str]] = {}
+    for citation in entry.meta.fonti:
+        if citation.fonte not in site.fonti:
+            continue  # validation has already reported it
+        if citation.fonte not in sections:
+            order.append(citation.fonte)
+            sections[citation.fonte] = []
+        if citation.sezione and citation.sezione not in sections[citation.fonte]:
+            sections[citation.fonte].append(citation.sezione)
+    return [Cited(i, site.fonti[i], tuple(sections[i])) for i in order]
+
+
+def newest(site: Site, entry: Entry) -> Cited | None:
+    """The most recent document the entry cites (the first cited among equals); acts of law
+    count only when nothing else is cited, since they record a change, not the service."""
+    sources = cited(site, entry)
+    documents = [c for c in sources if c.doc.tipo == "documento"] or sources
+    best: Cited | None = None
+    for c in documents:
+        if best is None or c.issued > best.issued:
+            best = c
+    return best
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How old an entry's information is, as of the build date."""
+
+    source: Cited | None  # the newest document it comes from
+    verified: date | None
+    verified_by: str | None
+    stale: bool  # older than the site's threshold and not verified since: show the notice
+
+    @property
+    def reference(self) -> date | None:
+        """The date the information is as of: its verification, else its newest source."""
+        if self.verified:
+            return self.verified
+        return self.source.issued if self.source else None
+
+
+def freshness(site: Site, entry: Entry, today: date) -> Freshness:
+    source = newest(site, entry)
+    verified = entry.meta.verificato_il
+    reference = verified or (source.issued if source else None)
+    limit = months_before(today, site.config.mesi_verifica)
+    stale = reference is not None and reference < limit
+    return Freshness(source, verified, entry.meta.verificato_da, stale)
+
+
+def provenance(site: Site, entry: Entry) -> str:
+    """``Informazioni tratte da: Piano di Zona 2015-2017 (Ambito Distrettuale di Crema, 2015).``"""
+    sources = [c for c in cited(site, entry) if c.doc.tipo == "documento"]
+    if not sources:
+        return ""
+    return "Informazioni tratte da: " + "; ".join(c.label for c in sources) + "."
+
+
+def state_label(entry: Entry) -> str:
+    """``Attivo``, ``In corso``, …; ``""`` for entries without a state."""
+    if entry.kind == "servizio":
+        return m.SERVICE_STATES[entry.meta.stato]
+    if entry.kind == "iniziativa":
+        return m.INITIATIVE_STATES[entry.meta.stato]
+    return ""
+
+
+def state_phrase(site: Site, entry: Entry) -> str:
+    """The state with what it rests on: ``Attivo nel 2015 secondo il documento «Piano di Zona
+    2015-2017»`` — or, once someone checked, ``Attivo (verificato il 15 gennaio 2027)``."""
+    label = state_label(entry)
+    if not label:
+        return ""
+    if entry.meta.verificato_il:
+        return f"{label} (verificato il {date_words(entry.meta.verificato_il)})"
+    source = newest(site, entry)
+    if source is None:
+        return f"{label} (stato non verificato)"
+    return f"{label} nel {source.year} secondo il documento «{source.doc.titolo}»"
+
+
+def notice(site: Site, entry: Entry, today: date) -> str:
+    """The warning shown at the top of a page whose information may be out of date, or ``""``."""
+    f = freshness(site, entry, today)
+    if not f.stale or f.reference is None:
+        return ""
+    if f.verified:
+        return (
+            f"Queste informazioni sono state verificate il {date_words(f.verified)}, "
+            f"più di {site.config.mesi_verifica} mesi fa, e potrebbero essere cambiate."
+        )
+    assert f.source is not None
+    return (
+        f"Queste informazioni vengono da un documento del {f.source.year} "
+        f"({f.source.doc.titolo}) e nessuno le ha verificate da allora: "
+        "potrebbero essere cambiate."
+    )
+
+
+def provider_name(entry: Entry) -> str:
+    """The provider of a service, or what the page says when its sources name none."""
+    providers = entry.links.get("ente", [])
+    return providers[0].title if providers else NO_PROVIDER
