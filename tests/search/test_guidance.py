@@ -199,3 +199,20 @@ def test_dove_chiedere_must_name_existing_entries(mini: Path) -> None:
     _, problems = check(mini)
     messages = [str(p) for p in problems]
     assert len(messages) == 1 and "dove_chiedere" in messages[0] and "'sportelo-sud'" in messages[0]
+
+
+@pytest.mark.parametrize("site", ASK)
+def test_the_emergency_page_cites_the_acts_behind_its_numbers(site: str) -> None:
+    from carta import yamlstrict
+
+    from .conftest import SITES
+
+    registry = yamlstrict.load((SITES[site] / "fonti.yaml").read_text(encoding="utf-8"))
+    text = (SITES[site] / "pagine" / "numeri-utili.md").read_text(encoding="utf-8")
+    meta = yamlstrict.load(text.split("---")[1])
+    cited = {c["fonte"]: registry[c["fonte"]] for c in meta["fonti"]}
+    assert {s["tipo"] for s in cited.values()} == {"norma"}
+    assert {"decisione-91-396-cee", "legge-124-2015", "decreto-legge-11-2009"} <= set(cited)
+    assert "verificato_il" not in meta  # nobody has verified it with a provider
+    body = text.split("---", 2)[2]
+    assert "112" in body and "1522" in body and "24 ore su 24" in body
