@@ -12,12 +12,14 @@ from urllib.parse import urlencode
 
 import pytest
 
+from carta import yamlstrict
 from carta.cli import main
 from carta.pipeline import check
 from carta.search.engine import LITTLE, Clause
 from carta.server import SiteApp
 
 from ..conftest import wsgi_call
+from .conftest import SITES
 
 ASK = {
     "content": ["Segretariato sociale", "Servizio sociale professionale"],
@@ -203,10 +205,6 @@ def test_dove_chiedere_must_name_existing_entries(mini: Path) -> None:
 
 @pytest.mark.parametrize("site", ASK)
 def test_the_emergency_page_cites_the_acts_behind_its_numbers(site: str) -> None:
-    from carta import yamlstrict
-
-    from .conftest import SITES
-
     registry = yamlstrict.load((SITES[site] / "fonti.yaml").read_text(encoding="utf-8"))
     text = (SITES[site] / "pagine" / "numeri-utili.md").read_text(encoding="utf-8")
     meta = yamlstrict.load(text.split("---")[1])
