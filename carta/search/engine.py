@@ -46,7 +46,7 @@ from whoosh.query import And, Or, Query, Term
 from ..errors import CartaError
 from .analysis import is_stop, key, normalise, tokens
 from .documents import FIELDS
-from .index import MANIFEST, SEARCH_DIR, WHOOSH_DIR
+from .index import MANIFEST, SEARCH_DIR, WHOOSH_DIGESTS, WHOOSH_DIR
 
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 12
@@ -200,8 +200,14 @@ class Engine:
 
     def _verify(self, folder: Path) -> None:
         """Open only the index this project's build wrote: the very files, unchanged, that the
-        manifest lists (Whoosh unpickles its table of contents when it opens an index)."""
-        expected: dict[str, str] = self.manifest.get("whoosh", {})
+        build listed in ``whoosh.sha256`` (Whoosh unpickles its table of contents when it opens
+        an index)."""
+        digests = folder.parent / WHOOSH_DIGESTS
+        expected: dict[str, str] = {}
+        if digests.is_file() and not digests.is_symlink():
+            for line in digests.read_text(encoding="utf-8").splitlines():
+                digest, _, name = line.partition("  ")
+                expected[name] = digest
         if not folder.is_dir() or folder.is_symlink() or not expected:
             raise SearchIndexError(f"indice di ricerca assente o non valido in {folder}")
         present = {p.name for p in folder.iterdir()}

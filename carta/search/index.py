@@ -31,6 +31,7 @@ FORMAT_VERSION = 1
 SEARCH_DIR = "_search"
 WHOOSH_DIR = "whoosh"
 MANIFEST = "index.json"
+WHOOSH_DIGESTS = "whoosh.sha256"
 B, K1 = 0.75, 1.2
 #: postings and vocabulary are split into shards of about SHARD_BYTES (one file below
 #: SINGLE_FILE_BYTES), by ranges of sorted keys (neighbours share letters, so a shard
@@ -104,10 +105,17 @@ def write_search_index(site: Site, out_dir: Path, md: Renderer | None = None) ->
         writer.commit()
     (whoosh_dir / "MAIN_WRITELOCK").unlink(missing_ok=True)
     manifest = export_browser_index(site, docs, ix, root)
-    manifest["whoosh"] = {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(whoosh_dir.iterdir())
-    }
     _write_json(root / MANIFEST, manifest)
+    # the digests of the Whoosh files, for the server and the command line (not in the
+    # manifest, which every browser downloads)
+    (root / WHOOSH_DIGESTS).write_text(
+        "".join(
+            f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
+            for p in sorted(whoosh_dir.iterdir())
+        ),
+        encoding="utf-8",
+        newline="\n",
+    )
     return manifest
 
 
