@@ -27,8 +27,8 @@ The procedure:
    ``carta.yaml`` ``dove_chiedere`` and the areas; a query that reaches the emergency page
    (a synonym pointing to its title, e.g. ``violenza: [numeri utili]``) always gets it first.
    "Forse cercavi" replaces the words the Carta does not contain with their closest words,
-   only when every such word has one, fewer than ``LITTLE`` entries hold every word as
-   typed, and more entries hold every word of the suggestion.
+   only when every such word has one and some entry holds every word of the suggestion (no
+   entry holds every word as typed, since one of them is not in the Carta).
 """
 
 from __future__ import annotations
@@ -476,17 +476,14 @@ class Engine:
         unknown = [c for c in planned if c.kind == "fuzzy"]
         if not unknown or any(c.suggestion is None for c in unknown):
             return None
-        strict = [Clause(c.words, [] if c.kind == "fuzzy" else c.groups, c.kind) for c in planned]
-        found = len(self._run(strict, True, allowed))  # entries with every word as typed
-        if found >= LITTLE:
-            return None
+        # a word the Carta does not contain: no entry holds every word as typed
         replace = {key(c.words[0]): c.suggestion for c in unknown}
         typed = [w for w, _, _ in tokens(query)]
         suggestion = " ".join(replace.get(key(w), w) for w in typed)
         if key(suggestion) == key(" ".join(typed)):
             return None
-        if len(self._run(self.plan(suggestion), True, allowed)) <= found:
-            return None
+        if not self._run(self.plan(suggestion), True, allowed):
+            return None  # the suggestion would find no more
         return suggestion
 
     def _facets(self, ranked: list[int]) -> dict[str, dict[str, int]]:

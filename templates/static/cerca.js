@@ -349,15 +349,13 @@
   Engine.prototype.suggest = async function (query, planned, allowed) {
     var unknown = planned.filter(function (c) { return c.kind === "fuzzy"; });
     if (!unknown.length || unknown.some(function (c) { return !c.suggestion; })) return null;
-    var strict = planned.map(function (c) { return { words: c.words, groups: c.kind === "fuzzy" ? [] : c.groups, kind: c.kind, suggestion: null }; });
-    var found = (await this.run(strict, true, allowed)).size; /* entries with every word as typed */
-    if (found >= LITTLE) return null;
+    /* a word the Carta does not contain: no entry holds every word as typed */
     var replace = {};
     unknown.forEach(function (c) { replace[fold(c.words[0])] = c.suggestion; });
     var typed = tokens(query).map(function (t) { return t[0]; });
     var s = typed.map(function (w) { return Object.prototype.hasOwnProperty.call(replace, fold(w)) ? replace[fold(w)] : w; }).join(" ");
     if (fold(s) === fold(typed.join(" "))) return null;
-    if ((await this.run(await this.plan(s), true, allowed)).size <= found) return null;
+    if (!(await this.run(await this.plan(s), true, allowed)).size) return null; /* it would find no more */
     return s;
   };
   /* the vocabulary shards the snippets of `texts` need, fetched at once rather than one by one */
