@@ -51,21 +51,25 @@ def test_many_results_need_no_guidance_and_two_results_get_it(engines) -> None: 
     assert engine.search("").guidance is None  # nothing searched, nothing to advise
 
 
+EMERGENCY_QUERIES = [
+    "violenza",
+    "maltrattamenti",
+    "stalking",
+    "emergenza",
+    "aiuto subito",
+    "picchiata",
+    "mi picchia",
+    "abuso",
+    "mio marito mi picchia",
+    "sono stata picchiata",
+    "violenza domestica",
+]
+
+
 @pytest.mark.parametrize(
     ("site", "query"),
-    [
-        ("content", "violenza"),
-        ("content", "mio marito mi picchia"),
-        ("content", "maltrattamenti su un bambino"),
-        ("content", "stalking"),
-        ("content", "aiuto subito"),
-        ("content", "emergenza"),
-        ("content", "abusi"),
-        ("bologna-metropolitana", "violenza donne"),
-        ("bologna-metropolitana", "sono stata picchiata"),
-        ("bologna-metropolitana", "stalker"),
-        ("bologna-metropolitana", "maltrattamenti"),
-    ],
+    [(site, query) for site in ASK for query in EMERGENCY_QUERIES]
+    + [("content", "maltrattamenti su un bambino"), ("bologna-metropolitana", "violenza donne")],
 )
 def test_violence_and_emergencies_lead_first_to_the_emergency_numbers(
     site: str, query: str, engines
