@@ -56,8 +56,10 @@ SNIPPET_CHARS = 180
 SNIPPET_LEAD = 60
 FILTERS = ("area", "destinatari", "comune", "tipo", "gratuito")
 TIPI = ("servizio", "iniziativa", "ente", "pagina")
-#: fewer results than this: "little" (guidance, and a correction may be suggested)
+#: fewer results than this: "little" (where to ask is shown)
 LITTLE = 3
+#: a correction two edits away is suggested only for words at least this long
+SUGGEST_TWO_EDITS = 8
 AREAS_LINK = {"titolo": "Servizi per area di bisogno", "url": "/aree/"}
 MSG_COMMON = "Le parole cercate sono troppo comuni: aggiungi una parola più precisa."
 MSG_EMPTY = "Scrivi una o più parole, ad esempio «assistenza domiciliare» o «affitto»."
@@ -247,10 +249,12 @@ class Engine:
 
     def expand(self, word: str) -> tuple[list[str], str | None]:
         """The terms of the vocabulary words similar to ``word`` (a lookup key), and the one
-        to suggest (closest, then most frequent, then alphabetical)."""
+        to suggest: the best, when it is one edit away (two for words of ``SUGGEST_TWO_EDITS``
+        letters or more: "incinta" is not a typo of "incontra")."""
         similar = self.similar(word)
         terms = sorted({self.words[w][1] for *_, w in similar})
-        return terms, (self.words[similar[0][-1]][0] if similar else None)
+        close = similar and similar[0][0] <= (1 if len(word) < SUGGEST_TWO_EDITS else 2)
+        return terms, (self.words[similar[0][-1]][0] if close else None)
 
     def plan(self, query: str) -> list[Clause]:
         text = normalise(query)[:MAX_QUERY_CHARS]

@@ -5,7 +5,7 @@
 (function () {
   "use strict";
   var MAX_QUERY_CHARS = 200, MAX_WORDS = 12, FUZZY_MIN = 4, PAGE = 20;
-  var SNIPPET_CHARS = 180, SNIPPET_LEAD = 60, MIN_SIZE = 2, LITTLE = 3;
+  var SNIPPET_CHARS = 180, SNIPPET_LEAD = 60, MIN_SIZE = 2, LITTLE = 3, SUGGEST_TWO_EDITS = 8;
   /* messages: the same words as engine.py */
   var MSG = {
     common: "Le parole cercate sono troppo comuni: aggiungi una parola più precisa.",
@@ -133,7 +133,8 @@
   Engine.prototype.expand = async function (folded) {
     var similar = await this.similar(folded), words = this.words, terms = new Set();
     similar.forEach(function (c) { terms.add(words[c[3]][1]); });
-    return { terms: Array.from(terms).sort(cmpStr), best: similar.length ? words[similar[0][3]][0] : null };
+    var close = similar.length && similar[0][0] <= (folded.length < SUGGEST_TWO_EDITS ? 1 : 2);
+    return { terms: Array.from(terms).sort(cmpStr), best: close ? words[similar[0][3]][0] : null };
   };
   Engine.prototype.plan = async function (query) {
     var self = this, text = query.normalize("NFC").slice(0, MAX_QUERY_CHARS);
