@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from carta import yamlstrict
-from carta.search.analysis import term_of, tokens
+from carta.search.analysis import key, term_of, tokens
 from carta.search.engine import Clause
 
 from .conftest import SITES
@@ -28,8 +28,6 @@ def test_every_synonym_target_is_found_in_some_entry(site: str, engines) -> None
 def test_no_two_everyday_expressions_reduce_to_the_same_words(site: str) -> None:
     """Stop words are dropped before matching: "non ho una casa" would be "casa" again,
     and only one of the two could ever be used."""
-    from carta.search.analysis import key
-
     seen: dict[tuple[str, ...], str] = {}
     twins = []
     for everyday in yamlstrict.load((SITES[site] / "sinonimi.yaml").read_text(encoding="utf-8")):
