@@ -36,6 +36,8 @@ EXTRA = [
     {"q": "affido sfratto ludopatia"},
     {"q": "mi picchia", "filters": {"tipo": "servizio"}},
     {"q": "bisogno"},
+    {"q": "sono incinta e sola"},
+    {"q": "anzaini", "filters": {"tipo": "servizio"}},
 ]
 
 
