@@ -75,6 +75,11 @@ ASK_TEXT = (
     "oppure cercare tra i servizi per area di bisogno."
 )
 AREAS_TEXT = "Non hai trovato quello che cerchi? Cerca tra i servizi per area di bisogno."
+#: after the emergency numbers
+ASK_ALSO_TEXT = (
+    "Puoi anche chiedere a uno di questi servizi, oppure cercare tra i servizi per area di bisogno."
+)
+AREAS_ALSO_TEXT = "Puoi anche cercare tra i servizi per area di bisogno."
 
 
 class SearchIndexError(CartaError):
@@ -471,7 +476,10 @@ class Engine:
             links.append({"titolo": emergency["titolo"], "url": emergency["url"]})
         if few:
             ask = [dict(link) for link in self.guide.get("ask", [])]
-            text.append(ASK_TEXT if ask else AREAS_TEXT)
+            if urgent:
+                text.append(ASK_ALSO_TEXT if ask else AREAS_ALSO_TEXT)
+            else:
+                text.append(ASK_TEXT if ask else AREAS_TEXT)
             links += [link for link in ask if link not in links] + [dict(AREAS_LINK)]
         return {"text": " ".join(text), "links": links, "urgent": urgent}
 

@@ -165,7 +165,7 @@ def guidance_html(guidance: dict[str, Any], prefix: str = "") -> str:
         for link in guidance["links"]
     )
     return (
-        '<div class="guida" role="note">'
+        f'<div class="guida{" urgente" if guidance["urgent"] else ""}" role="note">'
         f'<p>{escape(guidance["text"])}</p><ul class="accessi">{links}</ul></div>'
     )
 

@@ -16,7 +16,9 @@
     noneFilters: "Prova a togliere qualche filtro o a usare altre parole.",
     filtersOnly: "Prova a togliere qualche filtro.",
     ask: "Non hai trovato quello che cerchi? Puoi chiedere a uno di questi servizi, oppure cercare tra i servizi per area di bisogno.",
-    areas: "Non hai trovato quello che cerchi? Cerca tra i servizi per area di bisogno."
+    areas: "Non hai trovato quello che cerchi? Cerca tra i servizi per area di bisogno.",
+    askAlso: "Puoi anche chiedere a uno di questi servizi, oppure cercare tra i servizi per area di bisogno.",
+    areasAlso: "Puoi anche cercare tra i servizi per area di bisogno."
   };
   var AREAS_LINK = { titolo: "Servizi per area di bisogno", url: "/aree/" };
   var TOKEN = /[\p{L}\p{N}_]+(?:\.?[\p{L}\p{N}_]+)*/gu;
@@ -338,7 +340,7 @@
     if (urgent) { text.push(em.testo); links.push({ titolo: em.titolo, url: em.url }); }
     if (few) {
       var ask = this.guide.ask || [];
-      text.push(ask.length ? MSG.ask : MSG.areas);
+      text.push(urgent ? (ask.length ? MSG.askAlso : MSG.areasAlso) : (ask.length ? MSG.ask : MSG.areas));
       ask.forEach(function (l) {
         if (!links.some(function (k) { return k.titolo === l.titolo && k.url === l.url; })) links.push({ titolo: l.titolo, url: l.url });
       });
@@ -453,7 +455,7 @@
     return h.join("");
   }
   function guidanceHtml(g) {
-    return '<div class="guida" role="note"><p>' + esc(g.text) + '</p><ul class="accessi">' + g.links.map(function (l) {
+    return '<div class="guida' + (g.urgent ? " urgente" : "") + '" role="note"><p>' + esc(g.text) + '</p><ul class="accessi">' + g.links.map(function (l) {
       return '<li><a href="' + esc(prefix + l.url) + '">' + esc(l.titolo) + "</a></li>";
     }).join("") + "</ul></div>";
   }

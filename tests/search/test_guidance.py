@@ -177,7 +177,7 @@ def test_server_shows_the_emergency_numbers_before_the_results(
     app = SiteApp(search_sites["content"])
     _, _, body = wsgi_call(app, "/cerca/", urlencode({"q": "mi picchia"}))
     html = body.decode("utf-8")
-    assert html.index('class="guida"') < html.index("risultati-elenco")
+    assert html.index('class="guida urgente"') < html.index("risultati-elenco")
     assert 'href="/pagine/numeri-utili/"' in html
 
 
