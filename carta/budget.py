@@ -114,14 +114,7 @@ def page_weight(site: Path, html_file: Path, prefix: str = "") -> PageWeight:
 def site_weights(site: Path, prefix: str = "") -> list[PageWeight]:
     """Every HTML page of ``site``, sorted by address."""
     site = site.resolve()
-    from .render import SHEET_FILE
-
-    pages = [
-        p
-        for p in site.rglob("*.html")
-        if p.name != SHEET_FILE  # parts of the referral sheet, not pages
-        and not any(x.startswith(("_", ".")) for x in p.parts)
-    ]
+    pages = [p for p in site.rglob("*.html") if not any(x.startswith(("_", ".")) for x in p.parts)]
     return sorted((page_weight(site, p, prefix) for p in pages), key=lambda w: w.path)
 
 

@@ -8,9 +8,11 @@ handlers, styles and ``javascript:`` URLs never survive.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import markdown
 import nh3
+from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 ALLOWED_TAGS = {
@@ -49,6 +51,7 @@ class Renderer:
             extension_configs={"toc": {"slugify": _slugify, "toc_depth": "2-6"}},
             output_format="html",
         )
+        self._md.treeprocessors.register(_HeadingLevels(self._md), "carta-heading-levels", 6)
         self._converted: dict[str, str] = {}
 
     def _convert(self, text: str) -> str:
@@ -57,7 +60,8 @@ class Renderer:
         return self._converted[text]
 
     def html(self, text: str, *, shift: int = 0) -> Markup:
-        """Render ``text``; ``shift`` moves headings down (``shift=1``: ``##`` → ``<h3>``)."""
+        """Render ``text``; its headings nest from ``<h2>`` without gaps (see
+        :class:`_HeadingLevels`), and ``shift`` moves them down (``shift=1``: from ``<h3>``)."""
         if not text.strip():
             return Markup("")
         rendered = self._convert(text)
@@ -71,6 +75,28 @@ class Renderer:
             return ""
         plain = nh3.clean(self._convert(text), tags=set())
         return re.sub(r"\s+", " ", _unescape(plain)).strip()
+
+
+class _HeadingLevels(Treeprocessor):
+    """Renumbers a body's headings so that they nest without skipping a level, the outermost
+    ones as ``<h2>`` (the page's ``<h1>`` is its title): ``### A`` then ``##### B`` become
+    ``<h2>`` and ``<h3>``. Only levels change; texts and ids stay."""
+
+    TOP = 2
+
+    def run(self, root: Any) -> None:
+        open_levels: list[int] = []  # written levels of the headings that enclose this one
+        for el in root.iter():
+            if not isinstance(el.tag, str) or not _HEADING.fullmatch(el.tag):
+                continue
+            written = int(el.tag[1])
+            while open_levels and open_levels[-1] >= written:
+                open_levels.pop()
+            el.tag = f"h{min(6, self.TOP + len(open_levels))}"
+            open_levels.append(written)
+
+
+_HEADING = re.compile(r"h[1-6]")
 
 
 def _unescape(text: str) -> str:

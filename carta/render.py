@@ -12,6 +12,7 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from datetime import date
+from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -245,8 +246,38 @@ def _source_jsonld(c: sources.Cited, base: str) -> dict[str, Any]:
     return work
 
 
-#: file, beside each service page, with the service as it appears on the referral sheet
-SHEET_FILE = "scheda.html"
+#: file, beside each service page, with the service as it appears on the referral sheet: the
+#: data that /foglio/ composes its sheet from (see ``templates/_scheda_breve.json``)
+SHEET_FILE = "scheda.json"
+
+
+def sheet_html(data: dict[str, Any]) -> str:
+    """One service of the referral sheet, from its :data:`SHEET_FILE`, as HTML: the markup
+    that ``foglio.js`` builds in the browser, node by node, on a static host. Every value is
+    escaped here; keep the two in step (``tests/browser/test_foglio.py`` compares them)."""
+
+    def text(value: Any) -> str:
+        return escape(str(value), quote=False)
+
+    parts = [
+        f'<article class="scheda-foglio" data-slug="{escape(str(data["slug"]))}">',
+        f"<h2>{text(data['titolo'])}</h2>",
+        f"<p>{text(data['sommario'])}</p>",
+    ]
+    if data.get("stato"):
+        parts.append(f"<p><strong>{text(data['stato'])}</strong></p>")
+    parts.append("<dl>")
+    for label, value in data["righe"]:
+        parts.append(f"<dt>{text(label)}</dt><dd>{text(value)}</dd>")
+    parts.append(
+        f'<dt>Scheda completa</dt><dd><a href="{escape(str(data["url"]))}">'
+        f"{text(data['indirizzo'])}</a></dd>"
+    )
+    parts.append("</dl>")
+    if data.get("nota"):
+        parts.append(f'<p class="verificato">{text(data["nota"])}</p>')
+    parts.append("</article>")
+    return "".join(parts)
 
 
 def render_site(site: Site, out_dir: Path, templates: Path, md: Renderer | None = None) -> Output:
@@ -294,9 +325,9 @@ def render_site(site: Site, out_dir: Path, templates: Path, md: Renderer | None 
             page(template, entry.url, entry.path, entry=entry)
 
     services = sorted(site.servizi.values(), key=Entry.sort_key)
-    for entry in services:  # the short sheets that /foglio/ puts together
-        html = env.get_template("_scheda_breve.html").render(page_url=entry.url, entry=entry)
-        out.write(entry.url + SHEET_FILE, html, entry.path + " (foglio)")
+    for entry in services:  # what /foglio/ puts together, as data (every .html is a page)
+        data = env.get_template("_scheda_breve.json").render(page_url=entry.url, entry=entry)
+        out.write(entry.url + SHEET_FILE, data.strip() + "\n", entry.path + " (foglio)")
     page("foglio.html", "/foglio/", "foglio", services=services)
     newest = max(dates.values(), default=None)
     page("home.html", "/", "home", latest=_latest_initiatives(site), updated_on=newest)

@@ -189,8 +189,10 @@ class SiteApp:
         self, environ: dict[str, Any], start_response: StartResponse, method: str
     ) -> Iterable[bytes]:
         """``/foglio/?s=a&s=b``: the sheet composed on the server, so it needs no script."""
+        import json
+
         from .loader import SLUG_RE
-        from .render import SHEET_FILE
+        from .render import SHEET_FILE, sheet_html
         from .search.html import replace_between
 
         page_file = self.root / "foglio" / "index.html"
@@ -208,9 +210,9 @@ class SiteApp:
         html_text = page_file.read_text(encoding="utf-8")
         parts = []
         for slug in chosen:
-            fragment = self.resolve(f"/servizi/{slug}/{SHEET_FILE}")
-            if fragment is not None and fragment.is_file():
-                parts.append(fragment.read_text(encoding="utf-8"))
+            data = self.resolve(f"/servizi/{slug}/{SHEET_FILE}")
+            if data is not None and data.is_file():
+                parts.append(sheet_html(json.loads(data.read_text(encoding="utf-8"))))
                 html_text = html_text.replace(f'id="s-{slug}">', f'id="s-{slug}" checked>', 1)
         start, end = "<!--carta:foglio-->", "<!--/carta:foglio-->"
         html_text = replace_between(html_text, start, end, start + "".join(parts) + end)

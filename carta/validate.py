@@ -656,7 +656,13 @@ def _check_citations(
 
 
 def _check_period_state(entry: Entry, src: RawEntry, today: date, problems: Problems) -> None:
+    """A verified initiative whose period is over should not still be under way. An unverified
+    one is shown "as its document says, at its date": its state is not a claim about today, so
+    it is listed by ``carta report`` instead of warned about (a warning would push editors to
+    write 'conclusa', which no document says)."""
     meta = entry.meta
+    if meta.verificato_il is None:
+        return
     if meta.stato == "conclusa" or not meta.periodo or not meta.periodo.al:
         return
     if partial_date_end(meta.periodo.al) < today:

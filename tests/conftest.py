@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TODAY = "2026-11-23"
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip with ``reason`` when a tool (Chromium, Playwright, Java, the HTML checker) is
+    missing; fail instead when ``CARTA_REQUIRE_BROWSER=1`` (set by ``.ci/run``)."""
+    if os.environ.get("CARTA_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"required by CARTA_REQUIRE_BROWSER=1, but {reason}")
+    pytest.skip(reason)
 
 
 @pytest.fixture(autouse=True)

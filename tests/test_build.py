@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -254,21 +255,25 @@ def test_output_refuses_to_write_a_file_twice(tmp_path: Path) -> None:
         out.write("/servizi/a/index.html", "due", "content/pagine/a.md")
 
 
-def test_referral_sheet_parts_exist_for_every_service(built_mini: Path) -> None:
-    sheet = (built_mini / "servizi" / "centro-diurno" / "scheda.html").read_text(encoding="utf-8")
-    text = text_of(sheet)
-    assert "<h2>Centro diurno per anziani</h2>" in sheet
-    assert (
+def test_referral_sheet_data_exist_for_every_service(built_mini: Path) -> None:
+    data = json.loads(
+        (built_mini / "servizi" / "centro-diurno" / "scheda.json").read_text(encoding="utf-8")
+    )
+    assert data["titolo"] == "Centro diurno per anziani"
+    assert data["stato"] == (
         "Sospeso nel 2026 secondo il documento «Piano di prova 2026-2028». "
-        "Lavori di ristrutturazione della sede." in text
+        "Lavori di ristrutturazione della sede."
     )
-    assert (
-        "Come si accede Su invio di un altro servizio. Su indicazione del servizio sociale." in text
+    rows = dict(data["righe"])
+    assert rows["Come si accede"] == (
+        "Su invio di un altro servizio. Su indicazione del servizio sociale."
     )
-    assert "Quanto costa A pagamento." in text
-    assert (
-        "Per i recapiti chiedi al servizio sociale (segretariato sociale) del tuo Comune." in text
+    assert rows["Quanto costa"] == "A pagamento."
+    assert rows["A chi rivolgersi"].endswith(
+        "Per i recapiti chiedi al servizio sociale (segretariato sociale) del tuo Comune."
     )
+    assert data["url"] == "/servizi/centro-diurno/"
+    assert not list(built_mini.rglob("scheda.html"))  # every .html written is a full page
     page_html = page(built_mini, "/foglio/")
     for slug in ("assistenza-domiciliare", "centro-diurno", "sportello-nord"):
         assert f'<input type="checkbox" name="s" value="{slug}" id="s-{slug}">' in page_html

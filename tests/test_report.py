@@ -107,3 +107,19 @@ def test_cli_prints_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_cli_refuses_a_report_on_broken_content(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", "--content", str(FIXTURES / "broken")]) == 1
     assert "Correggi prima gli errori" in capsys.readouterr().err
+
+
+def test_an_unverified_initiative_past_its_period_is_listed_not_warned(mini: Path) -> None:
+    path = mini / "iniziative" / "progetto-ponte.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('al: "2027-06"', 'al: "2026-06"'),
+        encoding="utf-8",
+    )
+    report, _ = report_for(mini)
+    details = {i.path: i.detail for i in report.incomplete}
+    assert details["content/iniziative/progetto-ponte.md"] == (
+        "'in-corso' secondo la fonte, ma il periodo è finito (2026-06): chiedi ai promotori "
+        "com'è andata"
+    )
+    _, problems = check(mini, strict=True, today=date(2026, 11, 23))
+    assert problems == []  # the page says its state is the document's, at its date

@@ -3,6 +3,7 @@ dies on a bad edit."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -212,3 +213,17 @@ def test_referral_sheet_is_composed_on_the_server_in_the_chosen_order(app: SiteA
     assert "<noscript>" not in html  # composed: no script needed
     many = "&".join(f"s=servizio-{n}" for n in range(500))
     assert wsgi_call(app, "/foglio/", many)[0] == "200 OK"
+    assert "Su invio di un altro servizio. Su indicazione del servizio sociale." in html
+
+
+def test_the_server_sheet_shows_the_data_as_text(built_mini: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(built_mini, site)
+    data_file = site / "servizi" / "centro-diurno" / "scheda.json"
+    data = json.loads(data_file.read_text(encoding="utf-8"))
+    data["titolo"] = '<img src=x onerror="alert(1)">Centro'
+    data["righe"] = [["Come si accede", "<script>alert(2)</script>"]]
+    data_file.write_text(json.dumps(data), encoding="utf-8")
+    html = wsgi_call(SiteApp(site), "/foglio/", "s=centro-diurno")[2].decode("utf-8")
+    assert '<h2>&lt;img src=x onerror="alert(1)"&gt;Centro</h2>' in html
+    assert "<dd>&lt;script&gt;alert(2)&lt;/script&gt;</dd>" in html

@@ -93,8 +93,12 @@ def test_a_service_without_a_named_provider_says_so(built_mini: Path) -> None:
         "Attivo nel 2015 secondo il documento «Piano di prova 2015-2017». "
         "Gestore non indicato nella fonte."
     )
-    sheet = text_of((built_mini / "servizi" / "sportello-nord" / "scheda.html").read_text())
-    assert "A chi rivolgersi Gestore non indicato nella fonte." in sheet
+    sheet = json.loads((built_mini / "servizi" / "sportello-nord" / "scheda.json").read_text())
+    assert dict(sheet["righe"])["A chi rivolgersi"].startswith("Gestore non indicato nella fonte.")
+    assert sheet["nota"] == (
+        "Attivo nel 2015 secondo il documento «Piano di prova 2015-2017». "
+        "Non verificato da allora: chiedi conferma prima di muoverti."
+    )
     listing = text_of(page(built_mini, "/destinatari/famiglie/"))
     assert "Gestore non indicato nella fonte" in listing
 

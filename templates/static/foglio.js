@@ -1,6 +1,8 @@
-/* "Foglio per la persona": puts the short sheets of the chosen services (?s=slug&s=…)
-   together in the page, on any static host. Nothing is stored: the choice lives in the
-   address only. When the server has already composed the sheet, this does nothing. */
+/* "Foglio per la persona": puts the chosen services (?s=slug&s=…) together in the page, on
+   any static host, from each service's scheda.json. Every value goes in as text
+   (textContent), never as markup; the markup is the one carta.render.sheet_html writes on
+   the server. Nothing is stored: the choice lives in the address only. When the server has
+   already composed the sheet, this only completes the addresses. */
 (function () {
   "use strict";
   var MAX = 20, SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -9,6 +11,29 @@
   /* the printed sheet shows each page's full address */
   function absolute() {
     box.querySelectorAll(".scheda-foglio dd a").forEach(function (a) { a.textContent = a.href; });
+  }
+  function add(parent, tag, text) {
+    var el = parent.appendChild(document.createElement(tag));
+    if (text !== undefined) el.textContent = text;
+    return el;
+  }
+  function sheet(d) {
+    var article = document.createElement("article");
+    article.className = "scheda-foglio";
+    article.setAttribute("data-slug", d.slug);
+    add(article, "h2", d.titolo);
+    add(article, "p", d.sommario);
+    if (d.stato) add(add(article, "p"), "strong", d.stato);
+    var dl = add(article, "dl");
+    d.righe.forEach(function (row) {
+      add(dl, "dt", row[0]);
+      add(dl, "dd", row[1]);
+    });
+    add(dl, "dt", "Scheda completa");
+    var link = add(add(dl, "dd"), "a", d.indirizzo);
+    link.setAttribute("href", d.url);
+    if (d.nota) add(article, "p", d.nota).className = "verificato";
+    return article;
   }
   if (box.querySelector(".scheda-foglio")) { absolute(); return; }
   var seen = {}, chosen = [];
@@ -23,9 +48,12 @@
   var form = document.querySelector("form.scelta-servizi");
   var base = form ? form.getAttribute("action").replace(/\/foglio\/$/, "") : "";
   Promise.all(chosen.map(function (s) {
-    return fetch(base + "/servizi/" + s + "/scheda.html").then(function (r) { return r.ok ? r.text() : ""; });
-  })).then(function (parts) {
-    box.innerHTML = parts.join("");
+    return fetch(base + "/servizi/" + s + "/scheda.json")
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .catch(function () { return null; });
+  })).then(function (sheets) {
+    box.textContent = "";
+    sheets.forEach(function (d) { if (d) box.appendChild(sheet(d)); });
     absolute();
   });
 })();

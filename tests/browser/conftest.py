@@ -16,6 +16,8 @@ import pytest
 
 from carta.server import SiteApp
 
+from ..conftest import unavailable
+
 CHROMIUM = os.environ.get("CARTA_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
@@ -28,20 +30,14 @@ ARGS = [
 ]
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CARTA_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"browser tests required but {reason}")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("Playwright is not installed (pip install -e '.[test]')")
+        unavailable("Playwright is not installed (pip install -e '.[test]')")
     if not Path(CHROMIUM).is_file():
-        _unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+        unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     with sync_playwright() as p:
         instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield instance

@@ -68,7 +68,7 @@ def test_filters_and_suggestion_work_in_the_browser(browser, static_site) -> Non
     page = browser.new_page()
     page.goto(f"{base}/cerca/")
     page.get_by_label("Che cosa cerchi?").fill("anzaini")
-    page.locator("summary").click()  # the filters are folded away until asked for
+    page.locator("main summary").click()  # the filters are folded away until asked for
     page.get_by_label("Tipo di scheda").select_option("servizio")
     page.get_by_role("button", name="Applica i filtri").click()
     page.wait_for_selector("#conteggio")
