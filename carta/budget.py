@@ -134,6 +134,8 @@ PAGE_TYPES = {
     ("destinatari", "*"): "elenco per destinatari",
     ("comuni",): "comuni",
     ("comuni", "*"): "comune",
+    ("dati",): "dati aperti",
+    ("osservatorio",): "la Carta in numeri",
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from pydantic import (
     AfterValidator,
@@ -215,6 +216,7 @@ class Documento(Strict):
     changed them. Its ``data`` is when it was issued: the age of the information it gives."""
 
     titolo: Text
+    breve: Text | None = None
     emittente: Text
     data: Period
     periodo: Year | None = None
@@ -378,6 +380,32 @@ ENTRY_MODELS: dict[str, type[Strict]] = {
 # --- data files -------------------------------------------------------------------------------
 
 
+#: licences the open data may carry: id (SPDX) → (name, address, ADMS licence type)
+LICENCES = {
+    "CC-BY-4.0": (
+        "Creative Commons Attribuzione 4.0 Internazionale (CC BY 4.0)",
+        "https://creativecommons.org/licenses/by/4.0/",
+        "http://purl.org/adms/licencetype/Attribution",
+    ),
+    "CC0-1.0": (
+        "Creative Commons CC0 1.0 Universale (dominio pubblico)",
+        "https://creativecommons.org/publicdomain/zero/1.0/",
+        "http://purl.org/adms/licencetype/PublicDomain",
+    ),
+}
+
+
+class DatiAperti(Strict):
+    """``carta.yaml`` → ``dati_aperti``: who publishes the open data, for the national
+    catalogue (DCAT-AP_IT, ``/dati/catalogo.jsonld``)."""
+
+    titolare: Text | None = None
+    codice_ipa: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{2,20}$")] | None = None
+    contatto: Text | None = None
+    email_contatto: Email | None = None
+    licenza: _literal(LICENCES) = "CC-BY-4.0"  # type: ignore[valid-type]
+
+
 class CartaConfig(Strict):
     """``carta.yaml``: settings of one site."""
 
@@ -392,6 +420,8 @@ class CartaConfig(Strict):
     segnalazioni: Email | None = None
     #: slugs of the entries a search with few results points to (where to ask)
     dove_chiedere: SlugList = []
+    uuid_namespace: UUID | None = None
+    dati_aperti: DatiAperti = DatiAperti()
 
 
 class Voce(Strict):

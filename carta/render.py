@@ -20,7 +20,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from . import feed, opendata, sources
+from . import feed, opendata, osservatorio, sources
 from . import model as m
 from .gitdates import git_dates
 from .markup import Renderer
@@ -376,12 +376,12 @@ def render_site(site: Site, out_dir: Path, templates: Path, md: Renderer | None 
     if not any(s in site.pagine for s in ROLE_PAGES["privacy"]):
         page("privacy.html", "/privacy/", "privacy (modello)")
 
-    records = opendata.records(site, md, updated, base)
-    for name, rows in records.items():
-        out.write(f"/dati/{name}.json", opendata.to_json(rows), f"dati:{name}")
-    out.write("/dati/fonti.json", opendata.to_json(opendata.sources_records(site)), "dati:fonti")
-    out.write("/dati/servizi.csv", opendata.services_csv(records["servizi"]), "dati:csv")
-    page("dati.html", "/dati/", "dati", records=records, fields=opendata.FIELDS)
+    records, data_files = opendata.files(site, md, updated, base)
+    for path, text in data_files.items():
+        out.write(path, text, "dati")
+    licence = m.LICENCES[site.config.dati_aperti.licenza]
+    page("dati.html", "/dati/", "dati", records=records, fields=opendata.FIELDS, licence=licence)
+    osservatorio.render(site, page, out.write)
     out.write(FEED_PATH, feed.atom(site, updated, base), "feed")
 
     page("404.html", "/404.html", "404")

@@ -78,9 +78,22 @@ class Cited:
         return self.doc.data[:4]
 
     @property
+    def name(self) -> str:
+        """The name to use in running text: the short one when ``fonti.yaml`` gives it."""
+        return self.doc.breve or self.doc.titolo
+
+    @property
     def label(self) -> str:
         """``Piano di Zona 2015-2017 (Ambito Distrettuale di Crema, 2015)``."""
         return f"{self.doc.titolo} ({self.doc.emittente}, {date_words(self.doc.data)})"
+
+    @property
+    def short_label(self) -> str:
+        """The label near the top of a page: the short name and the year when there is a short
+        name (it says who issued it), else the full label."""
+        if self.doc.breve:
+            return f"{self.doc.breve} ({self.year})"
+        return self.label
 
 
 def cited(site: Site, entry: Entry) -> list[Cited]:
@@ -136,12 +149,26 @@ def freshness(site: Site, entry: Entry, today: date) -> Freshness:
     return Freshness(source, verified, entry.meta.verificato_da, stale)
 
 
+#: how many documents the line near the top of a page names (all are in the fonti section)
+PROVENANCE_NAMED = 2
+
+
 def provenance(site: Site, entry: Entry) -> str:
-    """``Informazioni tratte da: Piano di Zona 2015-2017 (Ambito Distrettuale di Crema, 2015).``"""
+    """``Informazioni tratte da: Piano di Zona 2015-2017 (Ambito Distrettuale di Crema, 2015).``
+
+    Newest first; past :data:`PROVENANCE_NAMED` documents, the others are counted."""
     sources = [c for c in cited(site, entry) if c.doc.tipo == "documento"]
     if not sources:
         return ""
-    return "Informazioni tratte da: " + "; ".join(c.label for c in sources) + "."
+    order = sorted(range(len(sources)), key=lambda i: (-sources[i].issued.toordinal(), i))
+    named = [sources[i].short_label for i in order[:PROVENANCE_NAMED]]
+    rest = len(sources) - len(named)
+    tail = ""
+    if rest == 1:
+        tail = " e un altro documento"
+    elif rest > 1:
+        tail = f" e altri {rest} documenti"
+    return "Informazioni tratte da: " + "; ".join(named) + tail + "."
 
 
 def state_label(entry: Entry) -> str:
@@ -164,7 +191,7 @@ def state_phrase(site: Site, entry: Entry) -> str:
     source = newest(site, entry)
     if source is None:
         return f"{label} (stato non verificato)"
-    return f"{label} nel {source.year} secondo il documento «{source.doc.titolo}»"
+    return f"{label} nel {source.year} secondo il documento «{source.name}»"
 
 
 def notice(site: Site, entry: Entry, today: date) -> str:
@@ -174,14 +201,12 @@ def notice(site: Site, entry: Entry, today: date) -> str:
         return ""
     if f.verified:
         return (
-            f"Queste informazioni sono state verificate il {date_words(f.verified)}, "
-            f"più di {site.config.mesi_verifica} mesi fa, e potrebbero essere cambiate."
+            f"Informazioni verificate il {date_words(f.verified)}, più di "
+            f"{site.config.mesi_verifica} mesi fa: potrebbero essere cambiate."
         )
     assert f.source is not None
     return (
-        f"Queste informazioni vengono da un documento del {f.source.year} "
-        f"({f.source.doc.titolo}) e nessuno le ha verificate da allora: "
-        "potrebbero essere cambiate."
+        f"Informazioni del {f.source.year}, mai verificate da allora: potrebbero essere cambiate."
     )
 
 

@@ -339,6 +339,7 @@ def validate(raw: RawContent, today: date) -> tuple[Site | None, list[ContentErr
     _check_references(by_kind, files, sources, data, raw, problems)
     _check_dates(entries, data.get("carta.yaml"), today, problems)
     _check_citations(entries, data.get("fonti.yaml"), "fonti.yaml" in raw.data, problems)
+    _check_publisher(data.get("carta.yaml"), raw.data.get("carta.yaml"), problems)
 
     problems.items.sort()
     has_errors = any(p.severity == "error" for p in problems.items)
@@ -672,4 +673,32 @@ def _check_period_state(entry: Entry, src: RawEntry, today: date, problems: Prob
             f"lo stato è {meta.stato!r} ma il periodo è finito ({meta.periodo.al}): "
             "se l'iniziativa è terminata scrivi 'conclusa', se prosegue aggiorna 'periodo.al'",
             severity="warning",
+        )
+
+
+def _check_publisher(config: m.CartaConfig | None, src: RawData | None, problems: Problems) -> None:
+    """The open data's catalogue (DCAT-AP_IT) needs who publishes it and whom to contact: a
+    warning while ``dati_aperti`` does not say (the IPA code is optional: not every Carta has
+    it at hand)."""
+    if config is None or src is None:
+        return
+    pub = config.dati_aperti
+    missing = [
+        (key, what)
+        for key, what in (
+            ("titolare", "chi pubblica i dati (ad esempio il Comune capofila)"),
+            ("contatto", "a chi rivolgersi per i dati (ad esempio l'Ufficio di Piano)"),
+        )
+        if getattr(pub, key) is None
+    ]
+    for key, what in missing:
+        present = "dati_aperti" in (src.data or {})
+        problems.add(
+            src,
+            ("dati_aperti",) if present else (),
+            f"dati_aperti.{key}: manca {what}; serve al catalogo dei dati aperti "
+            "(/dati/catalogo.jsonld, profilo DCAT-AP_IT)",
+            key=present,
+            severity="warning",
+            at=None if present else (1, 1),
         )

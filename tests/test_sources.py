@@ -44,8 +44,8 @@ def test_old_unverified_information_carries_a_notice_at_the_top(built_mini: Path
     assert notice < main.index('data-element="page-index"')  # near the top, before the index
     text = text_of(main)
     assert (
-        "Attenzione: Queste informazioni vengono da un documento del 2015 (Piano di prova "
-        "2015-2017) e nessuno le ha verificate da allora: potrebbero essere cambiate. Prima di "
+        "Attivo nel 2015 secondo il documento «Piano di prova 2015-2017». Attenzione: "
+        "Informazioni del 2015, mai verificate da allora: potrebbero essere cambiate. Prima di "
         "muoverti chiedi conferma al servizio sociale del tuo Comune." in text
     )
 
@@ -61,14 +61,12 @@ def test_the_notice_depends_on_the_build_date_only(mini: Path, tmp_path: Path) -
     # the March 2026 plan is 12 months old at the end of March 2027, not before
     assert "source-notice" not in page(tmp_path / "a", "/servizi/centro-diurno/")
     after = text_of(page(tmp_path / "b", "/servizi/centro-diurno/"))
-    assert "vengono da un documento del 2026 (Piano di prova 2026-2028)" in after
+    assert "Informazioni del 2026, mai verificate da allora" in after
     # and a verification goes stale too, with its own words
     late = tmp_path / "c"
     build(mini, late, today=date(2027, 12, 1))
     text = text_of(page(late, "/servizi/assistenza-domiciliare/"))
-    assert "Queste informazioni sono state verificate il 1º novembre 2026, più di 12 mesi fa" in (
-        text
-    )
+    assert "Informazioni verificate il 1º novembre 2026, più di 12 mesi fa" in text
 
 
 def test_state_is_shown_with_its_source_unless_verified(built_mini: Path) -> None:
@@ -141,13 +139,13 @@ def test_acts_of_law_are_cited_as_laws(built_mini: Path) -> None:
 def test_open_data_keeps_source_ids_and_no_verification_that_did_not_happen(
     built_mini: Path,
 ) -> None:
-    servizi = {r["id"]: r for r in json.loads((built_mini / "dati" / "servizi.json").read_text())}
-    assert servizi["sportello-nord"]["fonti"] == [
-        {"fonte": "vecchio-piano", "sezione": "Sportelli"}
-    ]
-    assert servizi["sportello-nord"]["data_fonte"] == "2015"
-    assert servizi["sportello-nord"]["assured_date"] is None
-    assert servizi["sportello-nord"]["organization_id"] is None
+    rows = json.loads((built_mini / "dati" / "servizi.json").read_text())
+    servizi = {r["estensione_carta"]["slug"]: r for r in rows}
+    carta = servizi["sportello-nord"]["estensione_carta"]
+    assert carta["fonti"] == [{"fonte": "vecchio-piano", "sezione": "Sportelli"}]
+    assert carta["data_fonte"] == "2015"
+    assert "assured_date" not in servizi["sportello-nord"]  # nobody verified it
+    assert "organization_id" not in servizi["sportello-nord"]  # the source names no provider
     assert servizi["assistenza-domiciliare"]["assured_date"] == "2026-11-01"
     fonti = json.loads((built_mini / "dati" / "fonti.json").read_text())
     assert [f["id"] for f in fonti] == ["legge-di-prova", "piano-di-prova", "vecchio-piano"]
@@ -203,3 +201,19 @@ def test_fixture_registry_is_the_one_the_tests_expect() -> None:
     # guards the fixture the tests above rely on: one old plan, one recent, one law
     text = (FIXTURES / "mini" / "fonti.yaml").read_text(encoding="utf-8")
     assert "vecchio-piano" in text and "legge-di-prova" in text
+
+
+def test_the_source_line_names_the_newest_documents_first(mini: Path, tmp_path: Path) -> None:
+    path = mini / "servizi" / "centro-diurno.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "  - fonte: piano-di-prova\n", "  - fonte: vecchio-piano\n  - fonte: piano-di-prova\n"
+        ),
+        encoding="utf-8",
+    )
+    build(mini, tmp_path / "site", today=TODAY)
+    text = text_of(page(tmp_path / "site", "/servizi/centro-diurno/"))
+    assert (
+        "Informazioni tratte da: Piano di prova 2026-2028 (Ambito di Prova, marzo 2026); "
+        "Piano di prova 2015-2017 (Ambito di Prova, 2015). Vedi le fonti." in text
+    )

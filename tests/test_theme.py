@@ -126,7 +126,7 @@ def test_service_sections_carry_the_designers_italia_hooks(built_mini: Path) -> 
     html = page(built_mini, "/servizi/assistenza-domiciliare/")
     hooks = re.findall(r'data-element="([a-z-]+)"', html.split("<main", 1)[1].split("</main>")[0])
     order = [
-        "breadcrumb", "service-title", "service-description", "source-line", "service-status",
+        "breadcrumb", "service-title", "service-description", "service-status", "source-line",
         "page-index",
         "service-addressed", "service-how-to", "service-generic-access", "service-needed",
         "service-achieved", "service-calendar-text", "service-cost", "service-area",
@@ -247,7 +247,7 @@ def test_see_entries_prefer_services_matching_more_terms(mini: Path, tmp_path: P
 
 def test_open_data_uses_hsds_names(built_mini: Path) -> None:
     services = json.loads((built_mini / "dati" / "servizi.json").read_text(encoding="utf-8"))
-    assert [s["id"] for s in services] == [
+    assert [s["estensione_carta"]["slug"] for s in services] == [
         "assistenza-domiciliare",
         "centro-diurno",
         "sportello-nord",
@@ -255,30 +255,35 @@ def test_open_data_uses_hsds_names(built_mini: Path) -> None:
     sad = services[0]
     assert sad["name"] == "Assistenza domiciliare"
     assert sad["status"] == "active" and services[1]["status"] == "inactive"
-    assert sad["organization_id"] == "comune-di-prova"
+    enti = {
+        e["estensione_carta"]["slug"]: e
+        for e in json.loads((built_mini / "dati" / "enti.json").read_text(encoding="utf-8"))
+    }
+    assert sad["organization_id"] == enti["comune-di-prova"]["id"]
+    assert sad["estensione_carta"]["ente"] == "comune-di-prova"
     assert sad["eligibility_description"] == "Persone anziane o con disabilità che vivono a casa."
     assert sad["application_process"].startswith("Chiedi un colloquio al servizio sociale.")
     assert "ISEE" in sad["fees_description"]
     assert sad["assured_date"] == "2026-11-01"
-    assert sad["required_documents"] == [
-        {"document": "Documento d'identità"},
-        {"document": "Attestazione ISEE"},
+    assert [d["document"] for d in sad["required_documents"]] == [
+        "Documento d'identità",
+        "Attestazione ISEE",
     ]
-    enti = {
-        e["id"]: e
-        for e in json.loads((built_mini / "dati" / "enti.json").read_text(encoding="utf-8"))
-    }
-    assert enti["ufficio-di-piano"]["parent_organization_id"] == "comune-di-prova"
-    assert enti["ufficio-di-piano"]["website"] == "www.esempio-di-prova.it"
+    upd = enti["ufficio-di-piano"]
+    assert upd["parent_organization_id"] == enti["comune-di-prova"]["id"]
+    assert upd["website"] == "https://www.esempio-di-prova.it"
     iniziative = json.loads((built_mini / "dati" / "iniziative.json").read_text(encoding="utf-8"))
-    assert iniziative[0]["id"] == "progetto-ponte" and iniziative[0]["finanziamento"]
+    assert iniziative[0]["estensione_carta"]["slug"] == "progetto-ponte"
+    assert iniziative[0]["estensione_carta"]["finanziamento"]
     rows = list(
         csv.DictReader(
             io.StringIO((built_mini / "dati" / "servizi.csv").read_text(encoding="utf-8"))
         )
     )
     assert [r["id"] for r in rows] == [s["id"] for s in services]
+    assert [r["slug"] for r in rows] == [s["estensione_carta"]["slug"] for s in services]
     assert rows[0]["required_documents"] == "Documento d'identità; Attestazione ISEE"
+    assert rows[0]["phones"] == "; ".join(p["number"] for p in sad.get("phones", []))
     assert 'href="/dati/servizi.csv"' in page(built_mini, "/dati/")
 
 

@@ -61,6 +61,7 @@ class Served:
             "enti": "/enti/",
             "iniziative": "/iniziative/",
             "dati": "/dati/",
+            "la Carta in numeri": "/osservatorio/",
             "privacy": "/privacy/",
             "404": "/questa-pagina-non-esiste/",
         }
@@ -235,3 +236,28 @@ def test_print_button_appears_only_with_javascript(served: Served, browser: Any)
         assert page.locator("#contatti").is_visible()
     finally:
         context.close()
+
+
+#: the printable width of an A4 page with the print stylesheet's margins (210 - 2 × 14 mm)
+A4_CONTENT_PX = round((210 - 28) / 25.4 * 96)
+
+
+def test_la_carta_in_numeri_prints_on_a4_without_cutting_charts_or_tables(served: Served) -> None:
+    page = served.page
+    page.set_viewport_size({"width": A4_CONTENT_PX, "height": 1100})
+    served.goto("/osservatorio/")
+    page.emulate_media(media="print")
+    try:
+        wide = page.evaluate(
+            """(limit) => [...document.querySelectorAll('main svg, main table')]
+                .map(el => [el.tagName + (el.id ? '#' + el.id : ''), el.getBoundingClientRect().right])
+                .filter(([, right]) => right > limit + 1)""",
+            A4_CONTENT_PX,
+        )
+        assert wide == []
+        assert page.locator("main svg").count() >= 3
+        pdf = page.pdf(format="A4")
+    finally:
+        page.emulate_media(media="screen")
+        page.set_viewport_size({"width": 1280, "height": 900})
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 1
