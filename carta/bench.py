@@ -54,6 +54,11 @@ def synthetic_content(target: Path, entries: int, seed: int = 20261123) -> None:
         "fonti.yaml",
     ):
         shutil.copy(DEFAULT_CONTENT / name, target / name)
+    # the synthetic services have other names: no "dove chiedere" entries to point to
+    config = (target / "carta.yaml").read_text(encoding="utf-8").splitlines(keepends=True)
+    (target / "carta.yaml").write_text(
+        "".join(line for line in config if not line.startswith("dove_chiedere:")), encoding="utf-8"
+    )
     shutil.copytree(DEFAULT_CONTENT / "enti", target / "enti")
     words = Counter()
     for path in sorted(DEFAULT_CONTENT.rglob("*.md")):

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .errors import ContentError, ContentErrors, UsageError
@@ -330,17 +331,31 @@ def cmd_search(args: argparse.Namespace) -> int:
     import html
     import re
 
-    count = plural(result.total, "risultato", "risultati")
+    from .search.html import count_text
+
+    count = count_text(result.total)
     print(f"{count} per «{result.query}»" if result.query else count)
     if result.message:
         print(result.message)
+    guidance = result.guidance
+    first = bool(guidance and (guidance["urgent"] or not result.results))
+    if guidance and first:
+        _print_guidance(guidance)
     if result.suggestion:
         print(f"Forse cercavi: {result.suggestion}")
     for n, hit in enumerate(result.results, 1):
         print(f"{n:2}. {hit.titolo} [{hit.tipo}] {hit.url}")
         text = re.sub(r"<[^>]+>", "", hit.snippet) if hit.snippet else hit.sommario
         print(f"    {html.unescape(text)}")
+    if guidance and not first:
+        _print_guidance(guidance)
     return OK
+
+
+def _print_guidance(guidance: dict[str, Any]) -> None:
+    print(guidance["text"])
+    for link in guidance["links"]:
+        print(f"  - {link['titolo']}: {link['url']}")
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -481,6 +481,8 @@ class CartaConfig(Strict):
     lingua: Annotated[str, Field(pattern=r"^[a-z]{2}$")] = "it"
     mesi_verifica: Annotated[int, Field(ge=1, le=120)] = 12
     segnalazioni: Email | None = None
+    #: slugs of the entries a search with few results points to (where to ask)
+    dove_chiedere: SlugList = []
     uuid_namespace: UUID | None = None
     dati_aperti: DatiAperti = DatiAperti()
 

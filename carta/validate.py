@@ -578,6 +578,13 @@ def _check_references(
         entry_ref(carta_src, ("capofila",), config.capofila, "ente")
         if config.ufficio_di_piano:
             entry_ref(carta_src, ("ufficio_di_piano",), config.ufficio_di_piano, "ente")
+        for path, value in each(config.dove_chiedere, "dove_chiedere"):
+            if value not in owner:
+                problems.add(
+                    carta_src,
+                    path,
+                    f"{value!r} non esiste: nessuna scheda con questo nome{suggestion(value, owner)}",
+                )
 
     for kind, items in by_kind.items():
         if kind == "pagina":

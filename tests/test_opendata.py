@@ -124,8 +124,8 @@ def test_ids_are_uuid5_of_the_slug_in_the_configured_namespace(tmp_path: Path) -
     build(content, tmp_path / "a", today=date.fromisoformat(TODAY))
     services = {s["estensione_carta"]["slug"]: s for s in load(tmp_path / "a", "servizi.json")}
     enti = {e["estensione_carta"]["slug"]: e for e in load(tmp_path / "a", "enti.json")}
-    sad = services["assistenza-domiciliare"]
-    assert sad["id"] == str(uuid.uuid5(namespace, "servizio/assistenza-domiciliare"))
+    sad = services["tutela-minori"]  # a service whose source names its provider
+    assert sad["id"] == str(uuid.uuid5(namespace, "servizio/tutela-minori"))
     assert uuid.UUID(sad["id"]).version == 5
     provider = sad["estensione_carta"]["ente"]
     assert sad["organization_id"] == enti[provider]["id"]
@@ -140,7 +140,7 @@ def test_ids_are_uuid5_of_the_slug_in_the_configured_namespace(tmp_path: Path) -
         f.write("url_base: https://carta.esempio-di-prova.it/\n")
     build(copy, tmp_path / "b", today=date.fromisoformat(TODAY))
     again = {s["estensione_carta"]["slug"]: s for s in load(tmp_path / "b", "servizi.json")}
-    assert again["assistenza-domiciliare"]["id"] == sad["id"]
+    assert again["tutela-minori"]["id"] == sad["id"]
     assert again["assistenza-domiciliare"]["url"] == (
         "https://carta.esempio-di-prova.it/servizi/assistenza-domiciliare/"
     )

@@ -144,4 +144,10 @@ def filter_labels(site: Site) -> dict[str, dict[str, str]]:
         "aree": {k: v.nome for k, v in site.aree.items()},
         "destinatari": {k: v.nome for k, v in site.destinatari.items()},
         "comuni": {k: v.nome for k, v in site.territorio.comuni.items()},
+        # "Solo servizi gratuiti" is offered only when some service is free
+        "costo": (
+            {"gratuito": "Solo servizi gratuiti"}
+            if any(e.meta.costi.tipo == "gratuito" for e in site.servizi.values())
+            else {}
+        ),
     }

@@ -11,14 +11,24 @@ The procedure:
    ``badante`` | ``assistenza domiciliare`` | …). Every other word becomes a clause with its
    indexed term, looked up in the vocabulary of the Carta; a word the Carta never uses
    becomes a clause of the terms of similar words (same first letter, at most 1 edit for
-   words up to 5 letters, 2 beyond; a swap of two letters is one edit).
+   words up to 5 letters, 2 beyond; a swap of two letters is one edit; closest first, then
+   the longest common beginning, then the most frequent). Everyday words of a sentence
+   (``FILLER_WORDS``: "riesco", "bisogno", "mia madre"…) are dropped when the query has
+   other words.
 3. A document matches a clause when it holds all the terms of one of its alternatives, in
    any field. Documents must match every clause; if none does and there are several
-   clauses, documents matching any clause are returned; if still none, every word is also
-   widened to its similar words.
+   clauses, documents matching any clause are returned, those matching more clauses first;
+   if still none, every word is also widened to its similar words.
 4. Score: the sum, over matched terms and fields, of Whoosh's BM25F (B=0.75, K1=1.2) times
-   the field weight; ranked by score rounded to 10 significant digits, then by document
-   order (services first, then initiatives, enti and pages, each by title).
+   the field weight; ranked by the number of clauses matched, then by score rounded to 10
+   significant digits, then by document order (services first, then initiatives, enti and
+   pages, each by title).
+5. A way forward: with fewer than ``LITTLE`` results, ``guidance`` names the entries of
+   ``carta.yaml`` ``dove_chiedere`` and the areas; a query that reaches the emergency page
+   (a synonym pointing to its title, e.g. ``violenza: [numeri utili]``) always gets it first.
+   "Forse cercavi" replaces the words the Carta does not contain with their closest words,
+   only when every such word has one and some entry holds every word of the suggestion (no
+   entry holds every word as typed, since one of them is not in the Carta).
 """
 
 from __future__ import annotations
@@ -31,12 +41,12 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.query import And, NullQuery, Or, Query, Term
+from whoosh.query import And, Or, Query, Term
 
 from ..errors import CartaError
 from .analysis import is_stop, key, normalise, tokens
 from .documents import FIELDS
-from .index import MANIFEST, SEARCH_DIR, WHOOSH_DIR
+from .index import MANIFEST, SEARCH_DIR, WHOOSH_DIGESTS, WHOOSH_DIR
 
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 12
@@ -46,6 +56,30 @@ SNIPPET_CHARS = 180
 SNIPPET_LEAD = 60
 FILTERS = ("area", "destinatari", "comune", "tipo", "gratuito")
 TIPI = ("servizio", "iniziativa", "ente", "pagina")
+#: fewer results than this: "little" (where to ask is shown)
+LITTLE = 3
+#: a correction two edits away is suggested only for words at least this long
+SUGGEST_TWO_EDITS = 8
+AREAS_LINK = {"titolo": "Servizi per area di bisogno", "url": "/aree/"}
+MSG_COMMON = "Le parole cercate sono troppo comuni: aggiungi una parola più precisa."
+MSG_EMPTY = "Scrivi una o più parole, ad esempio «assistenza domiciliare» o «affitto»."
+MSG_ANY = (
+    "Nessuna scheda contiene tutte le parole cercate: ecco quelle che ne contengono almeno una."
+)
+MSG_SIMILAR = "Nessun risultato esatto: ecco i risultati per parole simili."
+MSG_NONE = "Prova con altre parole, anche una sola."
+MSG_NONE_FILTERS = "Prova a togliere qualche filtro o a usare altre parole."
+MSG_FILTERS_ONLY = "Prova a togliere qualche filtro."
+ASK_TEXT = (
+    "Non hai trovato quello che cerchi? Puoi chiedere a uno di questi servizi, "
+    "oppure cercare tra i servizi per area di bisogno."
+)
+AREAS_TEXT = "Non hai trovato quello che cerchi? Cerca tra i servizi per area di bisogno."
+#: after the emergency numbers
+ASK_ALSO_TEXT = (
+    "Puoi anche chiedere a uno di questi servizi, oppure cercare tra i servizi per area di bisogno."
+)
+AREAS_ALSO_TEXT = "Puoi anche cercare tra i servizi per area di bisogno."
 
 
 class SearchIndexError(CartaError):
@@ -81,6 +115,8 @@ class SearchResult:
     filters: dict[str, str] = field(default_factory=dict)
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     approximate: bool = False
+    #: where to go next: {"text": sentence, "links": [{"titolo", "url"}], "urgent": bool}
+    guidance: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -111,8 +147,15 @@ def osa_distance(a: str, b: str, limit: int) -> int:
     return previous[len(b)]
 
 
-def rank_key(score: float, docnum: int) -> tuple[float, int]:
-    return (-float(f"{score:.10g}"), docnum)
+def rank_key(score: float, matched: int, docnum: int) -> tuple[int, float, int]:
+    return (-matched, -float(f"{score:.10g}"), docnum)
+
+
+def common_prefix(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
 
 
 class Engine:
@@ -136,6 +179,8 @@ class Engine:
             self.by_initial.setdefault(word[0], []).append(word)
         self.synonyms = sorted(self.manifest["synonyms"], key=lambda row: (-len(row[0]), row[0]))
         self.stop = set(self.manifest["stop"])
+        self.filler = set(self.manifest.get("filler", []))
+        self.guide: dict[str, Any] = self.manifest.get("guidance") or {"ask": [], "emergency": None}
         self.sub_ambito_of: dict[str, str] = self.manifest["sub_ambito_of"]
         self.labels: dict[str, dict[str, str]] = self.manifest["labels"]
         self.docs: list[dict[str, Any]] = []
@@ -162,8 +207,14 @@ class Engine:
 
     def _verify(self, folder: Path) -> None:
         """Open only the index this project's build wrote: the very files, unchanged, that the
-        manifest lists (Whoosh unpickles its table of contents when it opens an index)."""
-        expected: dict[str, str] = self.manifest.get("whoosh", {})
+        build listed in ``whoosh.sha256`` (Whoosh unpickles its table of contents when it opens
+        an index)."""
+        digests = folder.parent / WHOOSH_DIGESTS
+        expected: dict[str, str] = {}
+        if digests.is_file() and not digests.is_symlink():
+            for line in digests.read_text(encoding="utf-8").splitlines():
+                digest, _, name = line.partition("  ")
+                expected[name] = digest
         if not folder.is_dir() or folder.is_symlink() or not expected:
             raise SearchIndexError(f"indice di ricerca assente o non valido in {folder}")
         present = {p.name for p in folder.iterdir()}
@@ -186,8 +237,9 @@ class Engine:
     def word(self, folded: str) -> list[Any] | None:
         return self.words.get(folded)
 
-    def similar(self, folded: str) -> list[tuple[int, int, str]]:
-        """(distance, -df, word) of the vocabulary words close to ``folded``."""
+    def similar(self, folded: str) -> list[tuple[int, int, int, str]]:
+        """(distance, -common beginning, -df, word) of the vocabulary words close to
+        ``folded``, best first."""
         if len(folded) < FUZZY_MIN:
             return []
         limit = 1 if len(folded) <= 5 else 2
@@ -197,21 +249,24 @@ class Engine:
                 continue
             distance = osa_distance(folded, word, limit)
             if distance <= limit:
-                found.append((distance, -self.words[word][2], word))
+                found.append((distance, -common_prefix(folded, word), -self.words[word][2], word))
         return sorted(found)
 
     def expand(self, word: str) -> tuple[list[str], str | None]:
         """The terms of the vocabulary words similar to ``word`` (a lookup key), and the one
-        to suggest (closest, then most frequent, then alphabetical)."""
+        to suggest: the best, when it is one edit away (two for words of ``SUGGEST_TWO_EDITS``
+        letters or more: "incinta" is not a typo of "incontra")."""
         similar = self.similar(word)
         terms = sorted({self.words[w][1] for *_, w in similar})
-        return terms, (self.words[similar[0][2]][0] if similar else None)
+        close = similar and similar[0][0] <= (1 if len(word) < SUGGEST_TWO_EDITS else 2)
+        return terms, (self.words[similar[0][-1]][0] if close else None)
 
     def plan(self, query: str) -> list[Clause]:
         text = normalise(query)[:MAX_QUERY_CHARS]
         words = [w for w, _, _ in tokens(text) if not is_stop(w)][:MAX_WORDS]
         folded = [key(w) for w in words]
         clauses: list[Clause] = []
+        filler: list[Clause] = []
         i = 0
         while i < len(folded):
             for expression, groups in self.synonyms:
@@ -228,7 +283,11 @@ class Engine:
                 else:
                     terms, best = self.expand(folded[i])
                     clauses.append(Clause([words[i]], [[t] for t in terms], "fuzzy", best))
+                if folded[i] in self.filler:
+                    filler.append(clauses[-1])
                 i += 1
+        if len(filler) < len(clauses):
+            clauses = [c for c in clauses if not any(c is f for f in filler)]
         unique: list[Clause] = []
         seen: set[str] = set()
         for clause in clauses:
@@ -260,21 +319,13 @@ class Engine:
     # --- running ------------------------------------------------------------------------
 
     @staticmethod
-    def _query(clauses: list[Clause], every: bool) -> Query:
-        parts = []
-        for clause in clauses:
-            groups = [
+    def _clause_query(clause: Clause) -> Query:
+        return Or(
+            [
                 And([Or([Term(f, t, boost=boost) for f, boost in FIELDS.items()]) for t in group])
                 for group in clause.groups
             ]
-            if not groups:
-                if every:
-                    return NullQuery
-                continue
-            parts.append(Or(groups))
-        if not parts:
-            return NullQuery
-        return And(parts) if every else Or(parts)
+        )
 
     def _filter_docs(self, filters: dict[str, str]) -> set[int] | None:
         if not filters:
@@ -297,15 +348,51 @@ class Engine:
 
     def _run(
         self, clauses: list[Clause], every: bool, allowed: set[int] | None
-    ) -> dict[int, float]:
-        query = self._query(clauses, every)
-        if query is NullQuery:
-            return {}
+    ) -> dict[int, tuple[float, int]]:
+        """Document → (score, clauses it matches): documents matching every clause, or any."""
+        per_clause: list[dict[int, float]] = []
         with self.ix.searcher() as searcher:
-            hits = searcher.search(query, limit=None)
-            return {
-                hit.docnum: hit.score for hit in hits if allowed is None or hit.docnum in allowed
-            }
+            for clause in clauses:
+                if not clause.groups:
+                    if every:
+                        return {}
+                    continue
+                hits = searcher.search(self._clause_query(clause), limit=None)
+                per_clause.append({hit.docnum: hit.score for hit in hits})
+        if not per_clause:
+            return {}
+        if every:
+            docs = set(per_clause[0]).intersection(*per_clause[1:])
+        else:
+            docs = set().union(*per_clause)
+        out: dict[int, tuple[float, int]] = {}
+        for d in sorted(docs):
+            if allowed is not None and d not in allowed:
+                continue
+            score, matched = 0.0, 0
+            for found in per_clause:
+                if d in found:
+                    score += found[d]
+                    matched += 1
+            out[d] = (score, matched)
+        return out
+
+    def _answer(
+        self, clauses: list[Clause], allowed: set[int] | None
+    ) -> tuple[dict[int, tuple[float, int]], list[Clause], str]:
+        """The procedure: every clause, else any clause, else similar words. Returns the
+        scores, the clauses used and how they matched ("all", "any" or "similar")."""
+        scores = self._run(clauses, True, allowed)
+        how = "all"
+        if not scores and len(clauses) > 1:
+            scores, how = self._run(clauses, False, allowed), "any"
+        if not scores:
+            wider = self.widen(clauses)
+            if any(c.kind == "fuzzy" for c in wider):
+                found = self._run(wider, False, allowed)
+                if found:
+                    return found, wider, "similar"
+        return scores, clauses, how
 
     def clean_filters(self, raw: dict[str, Any]) -> dict[str, str]:
         """Keep only known filters with known values (anything else is ignored)."""
@@ -339,66 +426,77 @@ class Engine:
         offset = max(0, int(offset))
         chosen = self.clean_filters(filters or {})
         allowed = self._filter_docs(chosen)
-        clauses = self.plan(query)
+        planned = clauses = self.plan(query)
         message: str | None = None
         approximate = any(c.kind == "fuzzy" for c in clauses)
         if not clauses:
             if query and not chosen:
-                message = "Le parole cercate sono troppo comuni: aggiungi una parola più precisa."
+                message = MSG_COMMON
             elif not chosen:
-                message = (
-                    "Scrivi una o più parole, ad esempio «assistenza domiciliare» o «affitto»."
-                )
-            scores = {n: 0.0 for n in sorted(allowed)} if allowed is not None else {}
+                message = MSG_EMPTY
+            scores = {n: (0.0, 0) for n in sorted(allowed)} if allowed is not None else {}
+            if chosen and not scores:
+                message = MSG_FILTERS_ONLY
         else:
-            scores = self._run(clauses, True, allowed)
-            if not scores and len(clauses) > 1:
-                scores = self._run(clauses, False, allowed)
-                if scores:
-                    message = "Nessuna scheda contiene tutte le parole cercate: ecco quelle che ne contengono almeno una."
+            scores, clauses, how = self._answer(clauses, allowed)
+            approximate = approximate or how == "similar"
             if not scores:
-                wider = self.widen(clauses)
-                if any(c.kind == "fuzzy" for c in wider):
-                    scores = self._run(wider, False, allowed)
-                    if scores:
-                        clauses, approximate = wider, True
-            if scores and approximate and message is None:
-                message = "Nessun risultato esatto: ecco i risultati per parole simili."
-            if not scores:
-                message = (
-                    "Nessun risultato. Prova con altre parole, togli qualche filtro o consulta "
-                    "l'elenco dei servizi dalla A alla Z."
-                )
-        suggestion = self._suggest(query, clauses)
-        ranked = sorted(scores, key=lambda n: rank_key(scores[n], n))
+                message = MSG_NONE_FILTERS if chosen else MSG_NONE
+            elif how == "any":
+                message = MSG_ANY
+            elif approximate:
+                message = MSG_SIMILAR
+        ranked = sorted(scores, key=lambda n: rank_key(*scores[n], n))
         terms = {t for c in clauses for g in c.groups for t in g}
-        results = [self._hit(n, scores[n], terms) for n in ranked[offset : offset + limit]]
+        results = [self._hit(n, scores[n][0], terms) for n in ranked[offset : offset + limit]]
         return SearchResult(
             query=query,
             total=len(ranked),
-            suggestion=suggestion,
+            suggestion=self._suggest(query, planned, allowed),
             message=message,
             results=results,
             filters=chosen,
             facets=self._facets(ranked) if counts else {},
             approximate=approximate,
+            guidance=self._guidance(bool(query or chosen), planned, len(ranked)),
         )
 
-    def _suggest(self, query: str, clauses: list[Clause]) -> str | None:
-        replace = {
-            key(c.words[0]): c.suggestion
-            for c in clauses
-            if c.kind == "fuzzy" and c.suggestion and len(c.words) == 1
-        }
-        if not replace:
+    def _guidance(self, searched: bool, planned: list[Clause], total: int) -> dict[str, Any] | None:
+        """Where to go next: the emergency page when the query reaches it, and with few
+        results the entries where to ask and the areas."""
+        emergency = self.guide.get("emergency")
+        urgent = emergency is not None and any(emergency["terms"] in c.groups for c in planned)
+        few = searched and total < LITTLE
+        if not urgent and not few:
             return None
-        out = []
-        for word, _, _ in tokens(normalise(query)):
-            out.append(replace.get(key(word), word))
-        suggestion = " ".join(out)
-        return (
-            suggestion if key(suggestion) != key(" ".join(w for w, _, _ in tokens(query))) else None
-        )
+        text: list[str] = []
+        links: list[dict[str, str]] = []
+        if urgent:
+            text.append(emergency["testo"])
+            links.append({"titolo": emergency["titolo"], "url": emergency["url"]})
+        if few:
+            ask = [dict(link) for link in self.guide.get("ask", [])]
+            if urgent:
+                text.append(ASK_ALSO_TEXT if ask else AREAS_ALSO_TEXT)
+            else:
+                text.append(ASK_TEXT if ask else AREAS_TEXT)
+            links += [link for link in ask if link not in links] + [dict(AREAS_LINK)]
+        return {"text": " ".join(text), "links": links, "urgent": urgent}
+
+    def _suggest(self, query: str, planned: list[Clause], allowed: set[int] | None) -> str | None:
+        """A correction of the words the Carta does not contain (see the module docstring)."""
+        unknown = [c for c in planned if c.kind == "fuzzy"]
+        if not unknown or any(c.suggestion is None for c in unknown):
+            return None
+        # a word the Carta does not contain: no entry holds every word as typed
+        replace = {key(c.words[0]): c.suggestion for c in unknown}
+        typed = [w for w, _, _ in tokens(query)]
+        suggestion = " ".join(replace.get(key(w), w) for w in typed)
+        if key(suggestion) == key(" ".join(typed)):
+            return None
+        if not self._run(self.plan(suggestion), True, allowed):
+            return None  # the suggestion would find no more
+        return suggestion
 
     def _facets(self, ranked: list[int]) -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = {

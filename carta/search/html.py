@@ -68,10 +68,17 @@ def form_html(
             selected = " selected" if filters.get(name) == value else ""
             parts.append(f'<option value="{escape(value)}"{selected}>{escape(shown)}</option>')
         parts.append("</select></p>")
-    checked = " checked" if filters.get("gratuito") else ""
+    # offered only when it can match: some entry is free (and, with counts, some result is)
+    free = "gratuito" in labels.get("costo", {}) and (
+        counts is None or bool(counts.get("costo", {}).get("gratuito")) or "gratuito" in filters
+    )
+    if free:
+        checked = " checked" if filters.get("gratuito") else ""
+        parts += [
+            f'<p class="filtro spunta"><input type="checkbox" id="f-gratuito" name="gratuito" value="1"{checked}>',
+            '<label for="f-gratuito">Solo servizi gratuiti</label></p>',
+        ]
     parts += [
-        f'<p class="filtro spunta"><input type="checkbox" id="f-gratuito" name="gratuito" value="1"{checked}>',
-        '<label for="f-gratuito">Solo servizi gratuiti</label></p>',
         '<p><button type="submit">Applica i filtri</button></p>',
         "</fieldset></details></form>",
         FORM_END,
@@ -86,12 +93,16 @@ def results_html(
     if not query and not filters:
         return Markup(f"{RESULTS_START}{RESULTS_END}")
     out = [RESULTS_START]
-    count = f"{result.total} {'risultato' if result.total == 1 else 'risultati'}"
+    count = count_text(result.total)
     if query:
         count += f" per «{escape(query)}»"
     out.append(f'<p class="conteggio" id="conteggio">{count}</p>')
     if result.message:
         out.append(f'<p class="messaggio">{escape(result.message)}</p>')
+    # before the results when there are none or when it is urgent, after them otherwise
+    first = bool(result.guidance and (result.guidance["urgent"] or not result.results))
+    if first:
+        out.append(guidance_html(result.guidance, prefix))  # type: ignore[arg-type]
     if result.suggestion:
         link = search_url(prefix, result.suggestion, filters)
         out.append(
@@ -134,15 +145,29 @@ def results_html(
                     f'<li><a href="{escape(search_url(prefix, query, filters, page + 1))}" rel="next">Pagina successiva</a></li>'
                 )
             out.append("</ul></nav>")
-    else:
-        out.append(
-            '<ul class="accessi">'
-            f'<li><a href="{escape(prefix)}/servizi/">Tutti i servizi dalla A alla Z</a></li>'
-            f'<li><a href="{escape(prefix)}/aree/">Servizi per area di bisogno</a></li>'
-            "</ul>"
-        )
+    if result.guidance and not first:
+        out.append(guidance_html(result.guidance, prefix))
     out.append(RESULTS_END)
     return Markup("".join(out))
+
+
+def count_text(total: int) -> str:
+    """The count, said once: "Nessun risultato", "1 risultato", "12 risultati"."""
+    if total == 0:
+        return "Nessun risultato"
+    return f"{total} {'risultato' if total == 1 else 'risultati'}"
+
+
+def guidance_html(guidance: dict[str, Any], prefix: str = "") -> str:
+    """Where to go next, as ``cerca.js`` writes it too."""
+    links = "".join(
+        f'<li><a href="{escape(prefix + link["url"])}">{escape(link["titolo"])}</a></li>'
+        for link in guidance["links"]
+    )
+    return (
+        f'<div class="guida{" urgente" if guidance["urgent"] else ""}" role="note">'
+        f'<p>{escape(guidance["text"])}</p><ul class="accessi">{links}</ul></div>'
+    )
 
 
 def _filter_text(name: str, value: str, labels: dict[str, dict[str, str]]) -> str:
@@ -173,6 +198,7 @@ def api_json(result: SearchResult) -> dict[str, Any]:
         "total": result.total,
         "suggestion": result.suggestion,
         "message": result.message,
+        "guidance": result.guidance,
         "filters": result.filters,
         "results": [
             {

@@ -24,23 +24,27 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from ..markup import Renderer
 from ..site import Site
-from .analysis import STOP_WORDS, italian_analyzer, key, term_of, tokens
+from .analysis import FILLER_WORDS, STOP_WORDS, italian_analyzer, key, term_of, tokens
 from .documents import FACETS, FIELDS, SearchDoc, build_documents, display_word, filter_labels
 
 FORMAT_VERSION = 1
 SEARCH_DIR = "_search"
 WHOOSH_DIR = "whoosh"
 MANIFEST = "index.json"
+WHOOSH_DIGESTS = "whoosh.sha256"
 B, K1 = 0.75, 1.2
-#: a small Carta ships each part of the browser index as one file (it compresses best);
-#: a large one splits postings and vocabulary into shards of about SHARD_BYTES, so that a
-#: first search downloads only what it needs
-SINGLE_FILE_BYTES = 256_000
+#: postings and vocabulary are split into shards of about SHARD_BYTES (one file below
+#: SINGLE_FILE_BYTES), by ranges of sorted keys (neighbours share letters, so a shard
+#: compresses almost as well as one file), so that a first search downloads only what it
+#: needs: on a phone the search page waits for these files before it shows anything
+SINGLE_FILE_BYTES = 24_000
 SHARD_BYTES = 16_000
 #: documents per document shard, for small and for large Carte
 DOCS_PER_SHARD_SMALL = 32
 DOCS_PER_SHARD_LARGE = 8
 LARGE_CARTA = 1000
+#: the free page a search about violence or an emergency leads to (see ``guidance``)
+EMERGENCY_PAGE = "numeri-utili"
 
 
 def schema() -> Schema:
@@ -101,10 +105,17 @@ def write_search_index(site: Site, out_dir: Path, md: Renderer | None = None) ->
         writer.commit()
     (whoosh_dir / "MAIN_WRITELOCK").unlink(missing_ok=True)
     manifest = export_browser_index(site, docs, ix, root)
-    manifest["whoosh"] = {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(whoosh_dir.iterdir())
-    }
     _write_json(root / MANIFEST, manifest)
+    # the digests of the Whoosh files, for the server and the command line (not in the
+    # manifest, which every browser downloads)
+    (root / WHOOSH_DIGESTS).write_text(
+        "".join(
+            f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
+            for p in sorted(whoosh_dir.iterdir())
+        ),
+        encoding="utf-8",
+        newline="\n",
+    )
     return manifest
 
 
@@ -118,13 +129,30 @@ def _write_json(path: Path, data: Any) -> None:
     )
 
 
-def fnv1a(text: str) -> int:
-    """32-bit FNV-1a of the UTF-8 bytes: the shard of a term, the same in the browser."""
-    h = 0x811C9DC5
-    for byte in text.encode("utf-8"):
-        h ^= byte
-        h = (h * 0x01000193) & 0xFFFFFFFF
-    return h
+def utf16_order(text: str) -> bytes:
+    """The order in which the browser compares strings (UTF-16 code units)."""
+    return text.encode("utf-16-be")
+
+
+def split_sorted(
+    items: dict[str, Any], sizes: dict[str, int]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Shards of about SHARD_BYTES, by ranges of keys in the browser's order, and the first
+    key of every shard after the first (the browser finds a key's shard by bisection)."""
+    total = sum(sizes.values())
+    count = 1 if total <= SINGLE_FILE_BYTES else math.ceil(total / SHARD_BYTES)
+    target = total / count
+    shards: list[dict[str, Any]] = [{}]
+    bounds: list[str] = []
+    size = 0
+    for k in sorted(items, key=utf16_order):
+        if size >= target and len(shards) < count:
+            shards.append({})
+            bounds.append(k)
+            size = 0
+        shards[-1][k] = items[k]
+        size += sizes[k]
+    return shards, bounds
 
 
 def export_browser_index(site: Site, docs: list[SearchDoc], ix: Any, root: Path) -> dict[str, Any]:
@@ -170,24 +198,13 @@ def export_browser_index(site: Site, docs: list[SearchDoc], ix: Any, root: Path)
         if df:
             words[folded_word] = [display_word(surfaces[folded_word]), term, df]
 
-    def shards_for(total_bytes: int) -> int:
-        if total_bytes <= SINGLE_FILE_BYTES:
-            return 1
-        return math.ceil(total_bytes / SHARD_BYTES)
-
     per_shard = DOCS_PER_SHARD_LARGE if n_docs > LARGE_CARTA else DOCS_PER_SHARD_SMALL
 
-    post_json = {
-        t: json.dumps(p, separators=(",", ":"), allow_nan=False) for t, p in postings.items()
-    }
-    n_post = shards_for(sum(len(t) + len(v) for t, v in post_json.items()))
-    n_words = shards_for(sum(2 * len(w) + 24 for w in words))
-    post_shards: list[dict[str, Any]] = [{} for _ in range(n_post)]
-    for term in sorted(postings):
-        post_shards[fnv1a(term) % n_post][term] = postings[term]
-    word_shards: list[dict[str, Any]] = [{} for _ in range(n_words)]
-    for word in sorted(words):
-        word_shards[fnv1a(word) % n_words][word] = words[word]
+    post_shards, post_bounds = split_sorted(
+        postings,
+        {t: len(t) + len(json.dumps(p, separators=(",", ":"))) for t, p in postings.items()},
+    )
+    word_shards, word_bounds = split_sorted(words, {w: 2 * len(w) + 24 for w in words})
     for k, shard in enumerate(post_shards):
         _write_json(root / "p" / f"{k}.json", shard)
     for k, shard in enumerate(word_shards):
@@ -215,12 +232,37 @@ def export_browser_index(site: Site, docs: list[SearchDoc], ix: Any, root: Path)
         "docs": n_docs,
         "fields": [[name, boost, avg_lengths[name]] for name, boost in FIELDS.items()],
         "bm25": {"B": B, "K1": K1},
-        "shards": {"postings": n_post, "words": n_words, "docs": per_shard},
+        "shards": {"postings": len(post_shards), "words": len(word_shards), "docs": per_shard},
+        "bounds": {"postings": post_bounds, "words": word_bounds},
         "stop": sorted(STOP_WORDS),
+        "filler": sorted(FILLER_WORDS),
         "synonyms": synonym_table(site),
+        "guidance": guidance_table(site),
         "sub_ambito_of": dict(sorted(site.sub_ambito_of.items())),
         "labels": filter_labels(site),
     }
+
+
+def guidance_table(site: Site) -> dict[str, Any]:
+    """What a search points to: the entries of ``dove_chiedere`` (where to ask) and the
+    emergency page, with the terms of its title (a synonym that targets the title, such as
+    ``violenza: [numeri utili]``, leads there)."""
+    entries = {e.slug: e for e in site.all_entries()}
+    ask = [
+        {"titolo": entries[slug].title, "url": entries[slug].url}
+        for slug in site.config.dove_chiedere
+        if slug in entries
+    ]
+    page = site.pagine.get(EMERGENCY_PAGE)
+    emergency = None
+    if page is not None:
+        emergency = {
+            "titolo": page.title,
+            "url": page.url,
+            "testo": page.summary,
+            "terms": [t for w, _, _ in tokens(page.title) if (t := term_of(w))],
+        }
+    return {"ask": ask, "emergency": emergency}
 
 
 def synonym_table(site: Site) -> list[list[Any]]:

@@ -5,7 +5,22 @@
 (function () {
   "use strict";
   var MAX_QUERY_CHARS = 200, MAX_WORDS = 12, FUZZY_MIN = 4, PAGE = 20;
-  var SNIPPET_CHARS = 180, SNIPPET_LEAD = 60, MIN_SIZE = 2;
+  var SNIPPET_CHARS = 180, SNIPPET_LEAD = 60, MIN_SIZE = 2, LITTLE = 3, SUGGEST_TWO_EDITS = 8;
+  /* messages: the same words as engine.py */
+  var MSG = {
+    common: "Le parole cercate sono troppo comuni: aggiungi una parola più precisa.",
+    empty: "Scrivi una o più parole, ad esempio «assistenza domiciliare» o «affitto».",
+    any: "Nessuna scheda contiene tutte le parole cercate: ecco quelle che ne contengono almeno una.",
+    similar: "Nessun risultato esatto: ecco i risultati per parole simili.",
+    none: "Prova con altre parole, anche una sola.",
+    noneFilters: "Prova a togliere qualche filtro o a usare altre parole.",
+    filtersOnly: "Prova a togliere qualche filtro.",
+    ask: "Non hai trovato quello che cerchi? Puoi chiedere a uno di questi servizi, oppure cercare tra i servizi per area di bisogno.",
+    areas: "Non hai trovato quello che cerchi? Cerca tra i servizi per area di bisogno.",
+    askAlso: "Puoi anche chiedere a uno di questi servizi, oppure cercare tra i servizi per area di bisogno.",
+    areasAlso: "Puoi anche cercare tra i servizi per area di bisogno."
+  };
+  var AREAS_LINK = { titolo: "Servizi per area di bisogno", url: "/aree/" };
   var TOKEN = /[\p{L}\p{N}_]+(?:\.?[\p{L}\p{N}_]+)*/gu;
   var TIPI = { servizio: "Servizio", iniziativa: "Iniziativa", ente: "Ente", pagina: "Pagina" };
   var FILTERS = { area: ["aree", "Area di bisogno"], destinatari: ["destinatari", "Per chi"], comune: ["comuni", "Comune"], tipo: ["tipo", "Tipo di scheda"] };
@@ -28,14 +43,6 @@
     TOKEN.lastIndex = 0;
     while ((m = TOKEN.exec(text)) !== null) out.push([m[0].toLowerCase(), m.index, m.index + m[0].length]);
     return out;
-  }
-  function fnv1a(text) {
-    var bytes = new TextEncoder().encode(text), h = 0x811c9dc5;
-    for (var i = 0; i < bytes.length; i++) {
-      h ^= bytes[i];
-      h = Math.imul(h, 0x01000193) >>> 0;
-    }
-    return h >>> 0;
   }
   function osa(a, b, limit) {
     if (Math.abs(a.length - b.length) > limit) return limit + 1;
@@ -64,6 +71,21 @@
     }
     return a.length - b.length;
   }
+  /* the shard holding `key`: shards are ranges of sorted keys, `bounds` their first keys */
+  function shardOf(key, bounds) {
+    var lo = 0, hi = bounds.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >> 1;
+      if (cmpStr(bounds[mid], key) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+  function commonPrefix(a, b) {
+    var n = 0;
+    while (n < Math.min(a.length, b.length) && a[n] === b[n]) n++;
+    return n;
+  }
   function groupsKey(groups) {
     return JSON.stringify(groups.slice().sort(cmpList));
   }
@@ -75,6 +97,8 @@
     var m = await this.index.load("index.json");
     this.m = m;
     this.stop = new Set(m.stop);
+    this.filler = new Set(m.filler || []);
+    this.guide = m.guidance || { ask: [], emergency: null };
     this.synonyms = m.synonyms.slice().sort(function (a, b) { return (b[0].length - a[0].length) || cmpList(a[0], b[0]); });
     return this;
   };
@@ -82,7 +106,7 @@
     return w.length < MIN_SIZE || this.stop.has(w) || this.stop.has(fold(w));
   };
   Engine.prototype.word = async function (folded) {
-    var shard = await this.index.load("w/" + (fnv1a(folded) % this.m.shards.words) + ".json");
+    var shard = await this.index.load("w/" + shardOf(folded, this.m.bounds.words) + ".json");
     return Object.prototype.hasOwnProperty.call(shard, folded) ? shard[folded] : null;
   };
   Engine.prototype.allWords = async function () {
@@ -103,20 +127,21 @@
     (this.byInitial[folded[0]] || []).forEach(function (w) {
       if (w === folded) return;
       var d = osa(folded, w, limit);
-      if (d <= limit) found.push([d, -words[w][2], w]);
+      if (d <= limit) found.push([d, -commonPrefix(folded, w), -words[w][2], w]);
     });
-    return found.sort(function (a, b) { return (a[0] - b[0]) || (a[1] - b[1]) || cmpStr(a[2], b[2]); });
+    return found.sort(function (a, b) { return (a[0] - b[0]) || (a[1] - b[1]) || (a[2] - b[2]) || cmpStr(a[3], b[3]); });
   };
   /* terms of the words similar to `folded`, and the one to suggest (as engine.py expand) */
   Engine.prototype.expand = async function (folded) {
     var similar = await this.similar(folded), words = this.words, terms = new Set();
-    similar.forEach(function (c) { terms.add(words[c[2]][1]); });
-    return { terms: Array.from(terms).sort(cmpStr), best: similar.length ? words[similar[0][2]][0] : null };
+    similar.forEach(function (c) { terms.add(words[c[3]][1]); });
+    var close = similar.length && similar[0][0] <= (folded.length < SUGGEST_TWO_EDITS ? 1 : 2);
+    return { terms: Array.from(terms).sort(cmpStr), best: close ? words[similar[0][3]][0] : null };
   };
   Engine.prototype.plan = async function (query) {
     var self = this, text = query.normalize("NFC").slice(0, MAX_QUERY_CHARS);
     var words = tokens(text).map(function (t) { return t[0]; }).filter(function (w) { return !self.isStop(w); }).slice(0, MAX_WORDS);
-    var folded = words.map(fold), clauses = [], i = 0;
+    var folded = words.map(fold), clauses = [], filler = [], i = 0;
     while (i < folded.length) {
       var syn = null;
       for (var s = 0; s < this.synonyms.length; s++) {
@@ -135,8 +160,10 @@
         var x = await this.expand(folded[i]);
         clauses.push({ words: [words[i]], kind: "fuzzy", groups: x.terms.map(function (t) { return [t]; }), suggestion: x.best });
       }
+      if (this.filler.has(folded[i])) filler.push(clauses[clauses.length - 1]);
       i += 1;
     }
+    if (filler.length < clauses.length) clauses = clauses.filter(function (c) { return filler.indexOf(c) < 0; });
     var seen = new Set();
     return clauses.filter(function (c) {
       var k = groupsKey(c.groups);
@@ -157,7 +184,7 @@
     return out;
   };
   Engine.prototype.postings = async function (term) {
-    var shard = await this.index.load("p/" + (fnv1a(term) % this.m.shards.postings) + ".json");
+    var shard = await this.index.load("p/" + shardOf(term, this.m.bounds.postings) + ".json");
     return Object.prototype.hasOwnProperty.call(shard, term) ? shard[term] : {};
   };
   /* doc → score of one term over all fields (Whoosh BM25F, times the field weight) */
@@ -201,21 +228,32 @@
       perClause.push(clauseScores);
     }
     if (!perClause.length) return new Map();
-    var result = new Map();
-    if (every) {
-      perClause[0].forEach(function (v, d) {
-        var total = v;
-        for (var k = 1; k < perClause.length; k++) {
-          if (!perClause[k].has(d)) return;
-          total += perClause[k].get(d);
-        }
-        result.set(d, total);
-      });
-    } else {
-      perClause.forEach(function (cs) { cs.forEach(function (v, d) { result.set(d, (result.get(d) || 0) + v); }); });
-    }
-    if (allowed) result.forEach(function (v, d) { if (!allowed.has(d)) result.delete(d); });
+    /* doc → [score, clauses it matches], as engine.py _run */
+    var docs = new Set(), result = new Map();
+    perClause.forEach(function (cs) { cs.forEach(function (v, d) { docs.add(d); }); });
+    Array.from(docs).sort(function (a, b) { return a - b; }).forEach(function (d) {
+      if (allowed && !allowed.has(d)) return;
+      var score = 0, matched = 0;
+      for (var k = 0; k < perClause.length; k++) {
+        if (perClause[k].has(d)) { score += perClause[k].get(d); matched += 1; }
+        else if (every) return;
+      }
+      result.set(d, [score, matched]);
+    });
     return result;
+  };
+  /* every clause, else any clause, else similar words (engine.py _answer) */
+  Engine.prototype.answer = async function (clauses, allowed) {
+    var scores = await this.run(clauses, true, allowed), how = "all";
+    if (!scores.size && clauses.length > 1) { scores = await this.run(clauses, false, allowed); how = "any"; }
+    if (!scores.size) {
+      var wider = await this.widen(clauses);
+      if (wider.some(function (c) { return c.kind === "fuzzy"; })) {
+        var found = await this.run(wider, false, allowed);
+        if (found.size) return { scores: found, clauses: wider, how: "similar" };
+      }
+    }
+    return { scores: scores, clauses: clauses, how: how };
   };
   Engine.prototype.facetDocs = async function (key) {
     var facets = await this.index.load("facets.json"), out = new Set(), doc = 0;
@@ -254,52 +292,86 @@
     query = (query || "").normalize("NFC").replace(/\u0000/g, "").slice(0, MAX_QUERY_CHARS).trim();
     limit = limit || PAGE;
     offset = offset || 0;
-    var filters = this.cleanFilters(rawFilters || {}), allowed = await this.allowed(filters);
-    var clauses = await this.plan(query), message = null, scores;
+    var filters = this.cleanFilters(rawFilters || {}), allowed = await this.allowed(filters), chosen = Object.keys(filters).length;
+    var planned = await this.plan(query), clauses = planned, message = null, scores;
     var approximate = clauses.some(function (c) { return c.kind === "fuzzy"; });
     if (!clauses.length) {
-      if (query && !Object.keys(filters).length) message = "Le parole cercate sono troppo comuni: aggiungi una parola più precisa.";
-      else if (!Object.keys(filters).length) message = "Scrivi una o più parole, ad esempio «assistenza domiciliare» o «affitto».";
+      if (query && !chosen) message = MSG.common;
+      else if (!chosen) message = MSG.empty;
       scores = new Map();
-      if (allowed) Array.from(allowed).sort(function (a, b) { return a - b; }).forEach(function (d) { scores.set(d, 0); });
+      if (allowed) Array.from(allowed).sort(function (a, b) { return a - b; }).forEach(function (d) { scores.set(d, [0, 0]); });
+      if (chosen && !scores.size) message = MSG.filtersOnly;
     } else {
-      scores = await this.run(clauses, true, allowed);
-      if (!scores.size && clauses.length > 1) {
-        scores = await this.run(clauses, false, allowed);
-        if (scores.size) message = "Nessuna scheda contiene tutte le parole cercate: ecco quelle che ne contengono almeno una.";
-      }
-      if (!scores.size) {
-        var wider = await this.widen(clauses);
-        if (wider.some(function (c) { return c.kind === "fuzzy"; })) {
-          scores = await this.run(wider, false, allowed);
-          if (scores.size) { clauses = wider; approximate = true; }
-        }
-      }
-      if (scores.size && approximate && message === null) message = "Nessun risultato esatto: ecco i risultati per parole simili.";
-      if (!scores.size) message = "Nessun risultato. Prova con altre parole, togli qualche filtro o consulta l'elenco dei servizi dalla A alla Z.";
+      var ans = await this.answer(clauses, allowed);
+      scores = ans.scores;
+      clauses = ans.clauses;
+      approximate = approximate || ans.how === "similar";
+      if (!scores.size) message = chosen ? MSG.noneFilters : MSG.none;
+      else if (ans.how === "any") message = MSG.any;
+      else if (approximate) message = MSG.similar;
     }
     var ranked = Array.from(scores.keys()).sort(function (a, b) {
-      return (Number(scores.get(b).toPrecision(10)) - Number(scores.get(a).toPrecision(10))) || (a - b);
+      var x = scores.get(a), y = scores.get(b);
+      return (y[1] - x[1]) || (Number(y[0].toPrecision(10)) - Number(x[0].toPrecision(10))) || (a - b);
     });
     var terms = new Set();
     clauses.forEach(function (c) { c.groups.forEach(function (g) { g.forEach(function (t) { terms.add(t); }); }); });
-    var results = [];
+    var results = [], page = ranked.slice(offset, offset + limit), self = this, shards = {};
+    page.forEach(function (n) { shards[Math.floor(n / self.m.shards.docs)] = true; });
+    await Promise.all(Object.keys(shards).map(function (k) { return self.index.load("d/" + k + ".json"); }));
+    var texts = [];
+    for (var q = 0; q < page.length; q++) texts.push((await this.index.load("d/" + Math.floor(page[q] / this.m.shards.docs) + ".json"))[page[q] % this.m.shards.docs][5]);
+    await this.wordShards(texts, terms);
     for (var r = offset; r < Math.min(ranked.length, offset + limit); r++) {
       var n = ranked[r], rows = await this.index.load("d/" + Math.floor(n / this.m.shards.docs) + ".json");
       var row = rows[n % this.m.shards.docs];
-      results.push({ slug: row[0], tipo: row[1], titolo: row[2], sommario: row[3], url: row[4], score: scores.get(n), snippet: await this.snippet(row[5], terms) });
+      results.push({ slug: row[0], tipo: row[1], titolo: row[2], sommario: row[3], url: row[4], score: scores.get(n)[0], snippet: await this.snippet(row[5], terms) });
     }
-    return { query: query, total: ranked.length, suggestion: this.suggest(query, clauses), message: message, filters: filters, results: results };
+    return { query: query, total: ranked.length, suggestion: await this.suggest(query, planned, allowed), message: message, filters: filters, results: results,
+             guidance: this.guidance(!!(query || chosen), planned, ranked.length) };
   };
-  Engine.prototype.suggest = function (query, clauses) {
-    var replace = {}, any = false;
-    clauses.forEach(function (c) {
-      if (c.kind === "fuzzy" && c.suggestion && c.words.length === 1) { replace[fold(c.words[0])] = c.suggestion; any = true; }
+  /* where to go next (engine.py _guidance) */
+  Engine.prototype.guidance = function (searched, planned, total) {
+    var em = this.guide.emergency, key = em ? JSON.stringify(em.terms) : null;
+    var urgent = !!em && planned.some(function (c) { return c.groups.some(function (g) { return JSON.stringify(g) === key; }); });
+    var few = searched && total < LITTLE;
+    if (!urgent && !few) return null;
+    var text = [], links = [];
+    if (urgent) { text.push(em.testo); links.push({ titolo: em.titolo, url: em.url }); }
+    if (few) {
+      var ask = this.guide.ask || [];
+      text.push(urgent ? (ask.length ? MSG.askAlso : MSG.areasAlso) : (ask.length ? MSG.ask : MSG.areas));
+      ask.forEach(function (l) {
+        if (!links.some(function (k) { return k.titolo === l.titolo && k.url === l.url; })) links.push({ titolo: l.titolo, url: l.url });
+      });
+      links.push({ titolo: AREAS_LINK.titolo, url: AREAS_LINK.url });
+    }
+    return { text: text.join(" "), links: links, urgent: urgent };
+  };
+  /* a correction of the words the Carta does not contain (engine.py _suggest) */
+  Engine.prototype.suggest = async function (query, planned, allowed) {
+    var unknown = planned.filter(function (c) { return c.kind === "fuzzy"; });
+    if (!unknown.length || unknown.some(function (c) { return !c.suggestion; })) return null;
+    /* a word the Carta does not contain: no entry holds every word as typed */
+    var replace = {};
+    unknown.forEach(function (c) { replace[fold(c.words[0])] = c.suggestion; });
+    var typed = tokens(query).map(function (t) { return t[0]; });
+    var s = typed.map(function (w) { return Object.prototype.hasOwnProperty.call(replace, fold(w)) ? replace[fold(w)] : w; }).join(" ");
+    if (fold(s) === fold(typed.join(" "))) return null;
+    if (!(await this.run(await this.plan(s), true, allowed)).size) return null; /* it would find no more */
+    return s;
+  };
+  /* the vocabulary shards the snippets of `texts` need, fetched at once rather than one by one */
+  Engine.prototype.wordShards = function (texts, terms) {
+    var self = this, prefixes = new Set(), shards = new Set();
+    terms.forEach(function (t) { prefixes.add(t.slice(0, 3)); });
+    texts.forEach(function (text) {
+      tokens(text).forEach(function (t) {
+        var f = fold(t[0]);
+        if (prefixes.has(f.slice(0, 3)) && !self.isStop(t[0])) shards.add(shardOf(f, self.m.bounds.words));
+      });
     });
-    if (!any) return null;
-    var original = tokens(query.normalize("NFC")).map(function (t) { return t[0]; });
-    var s = original.map(function (w) { return Object.prototype.hasOwnProperty.call(replace, fold(w)) ? replace[fold(w)] : w; }).join(" ");
-    return fold(s) !== fold(original.join(" ")) ? s : null;
+    return Promise.all(Array.from(shards).map(function (k) { return self.index.load("w/" + k + ".json"); }));
   };
   Engine.prototype.snippet = async function (text, terms) {
     var toks = tokens(text), spans = [], prefixes = new Set();
@@ -347,9 +419,11 @@
   }
   function render(res, labels, page) {
     var q = res.query, f = res.filters, h = [];
-    var count = res.total + (res.total === 1 ? " risultato" : " risultati") + (q ? " per «" + esc(q) + "»" : "");
+    var count = (res.total === 0 ? "Nessun risultato" : res.total + (res.total === 1 ? " risultato" : " risultati")) + (q ? " per «" + esc(q) + "»" : "");
     h.push('<p class="conteggio" id="conteggio">' + count + "</p>");
     if (res.message) h.push('<p class="messaggio">' + esc(res.message) + "</p>");
+    var g = res.guidance, first = !!(g && (g.urgent || !res.results.length));
+    if (first) h.push(guidanceHtml(g));
     if (res.suggestion) h.push('<p class="suggerimento">Forse cercavi: <a href="' + esc(searchUrl(res.suggestion, f, 1)) + '">' + esc(res.suggestion) + "</a></p>");
     var names = Object.keys(f);
     if (names.length) {
@@ -376,10 +450,14 @@
         if (page < pages) h.push('<li><a href="' + esc(searchUrl(q, f, page + 1)) + '" rel="next">Pagina successiva</a></li>');
         h.push("</ul></nav>");
       }
-    } else {
-      h.push('<ul class="accessi"><li><a href="' + esc(prefix) + '/servizi/">Tutti i servizi dalla A alla Z</a></li><li><a href="' + esc(prefix) + '/aree/">Servizi per area di bisogno</a></li></ul>');
     }
+    if (g && !first) h.push(guidanceHtml(g));
     return h.join("");
+  }
+  function guidanceHtml(g) {
+    return '<div class="guida' + (g.urgent ? " urgente" : "") + '" role="note"><p>' + esc(g.text) + '</p><ul class="accessi">' + g.links.map(function (l) {
+      return '<li><a href="' + esc(prefix + l.url) + '">' + esc(l.titolo) + "</a></li>";
+    }).join("") + "</ul></div>";
   }
 
   var prefix = "";
@@ -396,9 +474,10 @@
     }
     var base = box.getAttribute("data-indice");
     prefix = base.replace(/\/_search\/$/, "");
-    var engine = await new Engine(new Index(base, function (u) {
+    var index = new Index(base, function (u) {
       return fetch(u).then(function (r) { if (!r.ok) throw new Error(u); return r.json(); });
-    })).open();
+    });
+    var engine = await new Engine(index).open();
     var filters = engine.cleanFilters(raw);
     if (!(raw.q || "").trim() && !Object.keys(filters).length) return;
     var page = Math.max(1, Math.min(500, parseInt(raw.pagina, 10) || 1));
@@ -408,7 +487,7 @@
       box.innerHTML = render(res, engine.m.labels, page);
       /* screen readers hear the count (and any message), not the whole list */
       var status = document.getElementById("annuncio"), count = box.querySelector("#conteggio");
-      if (status && count) status.textContent = count.textContent + (res.message ? ". " + res.message : "");
+      if (status && count) status.textContent = count.textContent + (res.message ? ". " + res.message : "") + (res.guidance && res.guidance.urgent ? " " + res.guidance.text : "");
     } catch (e) {
       box.innerHTML = '<p class="messaggio">La ricerca non è disponibile in questo momento. Consulta <a href="' + esc(prefix) + '/servizi/">i servizi dalla A alla Z</a>.</p>';
     }
@@ -416,7 +495,7 @@
   }
 
   if (typeof module !== "undefined" && module.exports) {
-    module.exports = { Engine: Engine, Index: Index, fold: fold, tokens: tokens, fnv1a: fnv1a, osa: osa };
+    module.exports = { Engine: Engine, Index: Index, fold: fold, tokens: tokens, shardOf: shardOf, osa: osa };
   } else if (typeof document !== "undefined") {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
     else start();

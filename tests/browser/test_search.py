@@ -79,3 +79,28 @@ def test_filters_and_suggestion_work_in_the_browser(browser, static_site) -> Non
     page.wait_for_selector("#conteggio")
     assert "per «anziani»" in page.locator("#conteggio").inner_text()
     page.close()
+
+
+def test_a_search_that_finds_nothing_shows_where_to_ask(browser, static_site) -> None:  # type: ignore[no-untyped-def]
+    base, _ = static_site
+    page = browser.new_page()
+    page.goto(f"{base}/cerca/?q={quote('asilo nido')}")
+    page.wait_for_selector("#conteggio", timeout=10_000)
+    text = page.locator("#risultati").inner_text()
+    assert text.count("Nessun risultato") == 1 and "0 risultati" not in text
+    assert "filtr" not in text.lower()  # no filter is set
+    links = page.locator(".guida a").all_inner_texts()
+    assert links == [
+        "Segretariato sociale",
+        "Servizio sociale professionale",
+        "Servizi per area di bisogno",
+    ]
+    page.goto(f"{base}/cerca/?q={quote('mio marito mi picchia')}")
+    page.wait_for_selector("#conteggio", timeout=10_000)
+    first = page.locator(".guida a").first
+    assert (
+        first.inner_text() == "Numeri utili"
+        and first.get_attribute("href") == "/pagine/numeri-utili/"
+    )
+    assert "1522" in page.locator(".guida").inner_text()
+    page.close()

@@ -20,7 +20,7 @@ async function main() {
     });
     const engine = await new Engine(index).open();
     const res = await engine.search(item.q, item.filters || {}, item.limit || 20, 0);
-    out.push({ fetched: Array.from(fetched).sort(), query: res.query, total: res.total, suggestion: res.suggestion, message: res.message,
+    out.push({ fetched: Array.from(fetched).sort(), query: res.query, total: res.total, suggestion: res.suggestion, message: res.message, guidance: res.guidance,
                slugs: res.results.map((r) => r.slug), snippets: res.results.map((r) => r.snippet),
                scores: res.results.map((r) => r.score) });
   }

@@ -26,6 +26,18 @@ EXTRA = [
     {"q": "assistenza " * 40},
     {"q": "DISABILITÀ Perché İstanbul straße Æsop naïve"},
     {"q": "anzia\u0300ni"},  # decomposed accent
+    # a way forward: guidance, filter advice, suggestions, the any-word ranking
+    {"q": "badante", "filters": {"area": "lavoro"}},
+    {"q": "", "filters": {"area": "anziani", "tipo": "pagina"}},
+    {"q": "amministratore di sosteno"},
+    {"q": "assistenza domicilare"},
+    {"q": "pacco alimentare"},
+    {"q": "parlane con un assistente sociale"},
+    {"q": "affido sfratto ludopatia"},
+    {"q": "mi picchia", "filters": {"tipo": "servizio"}},
+    {"q": "bisogno"},
+    {"q": "sono incinta e sola"},
+    {"q": "anzaini", "filters": {"tipo": "servizio"}},
 ]
 
 
@@ -60,6 +72,7 @@ def test_browser_and_whoosh_agree_on_every_query(
             "total": py.total,
             "suggestion": py.suggestion,
             "message": py.message,
+            "guidance": py.guidance,
             "snippets": [h.snippet for h in py.results],
         }
         got = {k: js[k] for k in expected}
@@ -85,7 +98,16 @@ def test_browser_index_and_script_fit_their_budgets(search_sites: dict[str, Path
     def gz(path: Path) -> int:
         return len(gzip.compress(path.read_bytes(), mtime=0))
 
+    from carta.bench import first_search_bytes
+
     root = search_sites["content"] / "_search"
     browser_files = [p for p in root.rglob("*.json")]
-    assert sum(gz(p) for p in browser_files) <= 60_000
+    # the whole index grows with the Carta; what a person waits for is the first search
+    assert sum(gz(p) for p in browser_files) <= 100_000
     assert gz(search_sites["content"] / "static" / "cerca.js") <= 10_000
+    first = first_search_bytes(
+        search_sites["content"], ["anziani", "mia madre non è più autosufficiente", "xqzw"]
+    )
+    if first is None:
+        pytest.skip("Node.js is not installed: cannot measure the browser's first search")
+    assert max(first) <= 60_000, first

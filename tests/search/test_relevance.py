@@ -31,8 +31,24 @@ def recall(found: dict[str, list[str]], site: str) -> tuple[float, list[str]]:
 
 
 def test_the_query_set_is_large_enough() -> None:
-    assert len(QUERIES["content"]) >= 40
+    assert len(QUERIES["content"]) >= 50
     assert len(QUERIES["bologna-metropolitana"]) >= 15
+    assert sum(len(items) for items in QUERIES.values()) >= 80
+    sentences = [i["q"] for items in QUERIES.values() for i in items if len(i["q"].split()) >= 5]
+    assert len(sentences) >= 15  # whole sentences, as people say them
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_whole_sentences_find_their_entry(site: str, engines) -> None:  # type: ignore[no-untyped-def]
+    """No tolerance here: a sentence as people say it must find what it is about."""
+    misses = []
+    for item in QUERIES[site]:
+        if len(item["q"].split()) >= 5:
+            top = [h.slug for h in engines[site].search(item["q"]).results[:5]]
+            misses += [
+                f"{item['q']!r} → {slug} not in {top}" for slug in item["top5"] if slug not in top
+            ]
+    assert misses == []
 
 
 @pytest.mark.parametrize("site", SITES)
