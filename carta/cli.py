@@ -225,7 +225,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     site, problems = check(args.content, strict=args.strict, today=args.today)
     if args.format == "json":
-        json.dump([p.as_dict() for p in problems], sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(
+            [p.as_dict() for p in problems],
+            sys.stdout,
+            ensure_ascii=False,
+            indent=2,
+            allow_nan=False,
+        )
         sys.stdout.write("\n")
     else:
         report(problems)
@@ -325,7 +331,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.json:
         from .search.html import api_json
 
-        json.dump(api_json(result), sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(api_json(result), sys.stdout, ensure_ascii=False, indent=2, allow_nan=False)
         sys.stdout.write("\n")
         return OK
     import html
@@ -370,7 +376,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         return CONTENT_ERRORS
     result = build_report(site, today)
     if args.format == "json":
-        json.dump(result.as_json(), sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(result.as_json(), sys.stdout, ensure_ascii=False, indent=2, allow_nan=False)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(render_text(result, site))

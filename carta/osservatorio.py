@@ -356,7 +356,7 @@ def _euro(value: float) -> str:
 def as_json(o: Observatory) -> str:
     data = asdict(o)
     data["today"] = o.today.isoformat()
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    return json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
 
 
 CSV_HEADER = ["sezione", "voce", "misura", "valore"]

@@ -104,6 +104,7 @@ def make_environment(templates: Path, site: Site) -> Environment:
         labels={
             "stato_servizio": m.SERVICE_STATES,
             "stato_iniziativa": m.INITIATIVE_STATES,
+            "gruppi_stato": sources.STATE_GROUPS,
             "modalita": m.ACCESS_MODES,
             "costi": m.COST_TYPES,
             "tipo_ente": m.ENTE_TYPES,
@@ -485,7 +486,7 @@ def _initiatives_by_state(site: Site) -> list[tuple[str, list[Entry]]]:
             (e for e in site.iniziative.values() if e.meta.stato == stato), key=Entry.sort_key
         )
         if members:
-            groups.append((m.INITIATIVE_STATES[stato], members))
+            groups.append((sources.STATE_GROUPS[stato], members))
     return groups
 
 

@@ -204,7 +204,7 @@ class SiteApp:
             limit = _int(params.get("limit"), PAGE_SIZE, 1, 100)
             offset = _int(params.get("offset"), 0, 0, 100_000)
             result = engine.search(query, filters=params, limit=limit, offset=offset)
-            body = json.dumps(api_json(result), ensure_ascii=False).encode()
+            body = json.dumps(api_json(result), ensure_ascii=False, allow_nan=False).encode()
             return self._send(start_response, "200 OK", body, TYPES[".json"], method)
         page_file = self.root / "cerca" / "index.html"
         if not page_file.is_file():

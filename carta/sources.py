@@ -171,6 +171,14 @@ def provenance(site: Site, entry: Entry) -> str:
     return "Informazioni tratte da: " + "; ".join(named) + tail + "."
 
 
+#: headings of listings grouped by state: the state is the sources', not a claim about today
+STATE_GROUPS = {
+    "in-corso": "In corso secondo le fonti",
+    "programmata": "Programmate secondo le fonti",
+    "conclusa": "Concluse secondo le fonti",
+}
+
+
 def state_label(entry: Entry) -> str:
     """``Attivo``, ``In corso``, …; ``""`` for entries without a state."""
     if entry.kind == "servizio":

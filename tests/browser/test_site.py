@@ -218,6 +218,9 @@ def test_a_typical_service_prints_on_one_a4_page(served: Served) -> None:
         assert not page.locator("nav.menu").is_visible()
         assert not page.locator(".indice").is_visible()
         assert page.locator(".solo-stampa").is_visible()
+        # where the information comes from and how old it is, on paper too
+        assert page.locator('[data-element="source-line"]').is_visible()
+        assert page.locator(".fonti").is_visible()
         pdf = page.pdf(format="A4")
     finally:
         page.emulate_media(media="screen")
