@@ -78,6 +78,8 @@ ROLE_PAGES: dict[str, tuple[str, ...]] = {
 }
 LANGUAGES = {"it": "Italiano", "en": "English", "de": "Deutsch", "fr": "Français"}
 FEED_PATH = "/feed.xml"
+#: the search page, written by :mod:`carta.search.page` once the index exists
+SEARCH_PAGE = "/cerca/"
 
 
 def make_environment(templates: Path, site: Site) -> Environment:
@@ -493,13 +495,9 @@ def _initiatives_by_state(site: Site) -> list[tuple[str, list[Entry]]]:
 def _sitemap(site: Site, out: Output, updated: Any) -> list[tuple[str, str]]:
     base = (site.config.url_base or "").rstrip("/")
     lastmod = {e.url: updated(e).isoformat() for e in site.all_entries()}
-    urls = []
-    for rel in out.written:
-        if not rel.endswith("index.html"):
-            continue
-        path = "/" + rel[: -len("index.html")]
-        urls.append((feed.xml_clean(base + path), lastmod.get(path, "")))
-    return urls
+    paths = {"/" + rel[: -len("index.html")] for rel in out.written if rel.endswith("index.html")}
+    paths.add(SEARCH_PAGE)  # written after the pages, by the search stage
+    return [(feed.xml_clean(base + path), lastmod.get(path, "")) for path in sorted(paths)]
 
 
 def _robots(site: Site) -> str:

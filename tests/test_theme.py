@@ -311,6 +311,16 @@ def test_feed_uses_addresses_with_a_url_base(mini: Path, tmp_path: Path) -> None
         "<loc>https://carta.esempio-di-prova.it/servizi/sportello-nord/</loc><lastmod>2026-11-23</lastmod>"
         in sitemap
     )
+    # every page the build writes is listed, the search page (written last) included
+    locs = [loc.text for loc in ET.fromstring(sitemap.encode()).iter() if loc.tag.endswith("loc")]
+    assert "https://carta.esempio-di-prova.it/cerca/" in locs
+    assert "https://carta.esempio-di-prova.it/osservatorio/" in locs
+    written = {
+        "/" + str(p.relative_to(tmp_path / "site").parent).strip(".") + "/"
+        for p in (tmp_path / "site").rglob("index.html")
+    }
+    listed = {loc.removeprefix("https://carta.esempio-di-prova.it") for loc in locs}
+    assert {w.replace("//", "/") for w in written} == listed
 
 
 # --- assets and budgets -------------------------------------------------------------------------
