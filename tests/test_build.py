@@ -280,3 +280,16 @@ def test_referral_sheet_data_exist_for_every_service(built_mini: Path) -> None:
     assert 'href="/foglio/?s=centro-diurno"' in page(built_mini, "/servizi/centro-diurno/")
     assert "/foglio/" in page(built_mini, "/sitemap.xml")
     assert "scheda.html" not in page(built_mini, "/sitemap.xml")
+
+
+def test_an_acronym_already_in_the_name_is_not_repeated(mini: Path, tmp_path: Path) -> None:
+    path = mini / "enti" / "coop-aurora.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "nome: Cooperativa Aurora", "nome: Cooperativa Aurora (CA)\nsigla: CA"
+        ),
+        encoding="utf-8",
+    )
+    build(mini, tmp_path / "site", today=date(2026, 11, 23))
+    html = page(tmp_path / "site", "/enti/coop-aurora/")
+    assert "<h1>Cooperativa Aurora (CA)</h1>" in html
