@@ -96,8 +96,8 @@ def build(
             write_search_page(site, staging, templates)
             write_headers_file(staging)  # for static hosts that read _headers
             _swap(staging, out_dir)
-    finally:  # however the build ended, no empty staging place is left beside the site
-        _remove_if_empty(staging_root(out_dir))
+    finally:  # however the build ended, nothing of this build is left in the staging place
+        _remove_own_staging(out_dir)
     return BuildResult(out_dir=out_dir, pages=len(output.written), warnings=problems)
 
 
@@ -134,8 +134,18 @@ def _staging(out_dir: Path) -> Iterator[Path]:
     except BaseException:
         if staging is not None:
             _discard(staging)
-        _remove_if_empty(staging_root(out_dir))
+        # interrupted while the folder was being made: it may exist without a name here
+        _remove_own_staging(out_dir)
         raise
+
+
+def _remove_own_staging(out_dir: Path) -> None:
+    """Remove what this process left in the staging place (its pid is in the names), and the
+    place itself when it is empty."""
+    root = staging_root(out_dir)
+    for folder in root.glob(f"{out_dir.name}-*-{os.getpid()}-*"):
+        shutil.rmtree(folder, ignore_errors=True)
+    _remove_if_empty(root)
 
 
 def _discard(folder: Path) -> None:
