@@ -60,7 +60,7 @@ def synthetic_content(target: Path, entries: int, seed: int = 20261123) -> None:
         "".join(line for line in config if not line.startswith("dove_chiedere:")), encoding="utf-8"
     )
     shutil.copytree(DEFAULT_CONTENT / "enti", target / "enti")
-    words = Counter()
+    words: Counter[str] = Counter()
     for path in sorted(DEFAULT_CONTENT.rglob("*.md")):
         text = path.read_text(encoding="utf-8").split("---", 2)[-1]
         words.update(w.lower() for w in re.findall(r"[^\W\d_]{3,}", text))

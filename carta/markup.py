@@ -217,10 +217,10 @@ def check(text: str) -> list[tuple[int, str]]:
     heavy = [(line, cost) for line, cost in blocks if cost > BLOCK_BUDGET]
     if not heavy and sum(cost for _, cost in blocks) > BODY_BUDGET:
         heavy = [max(blocks, key=lambda b: b[1])]
-    for line, _ in heavy:
+    for first, _ in heavy:
         problems.append(
             (
-                line,
+                first,
                 "paragrafo troppo complesso da impaginare: troppi segni speciali ([, `, *, _, "
                 "&, <, \\) per la sua lunghezza; dividilo in paragrafi più brevi (separati da "
                 "una riga vuota) o togli i segni che non servono",

@@ -103,7 +103,7 @@ MAX_AMOUNT = 1_000_000_000_000
 
 
 def _literal(values: dict[str, str]) -> Any:
-    return Literal[tuple(values)]  # type: ignore[valid-type]
+    return Literal[tuple(values)]
 
 
 # --- field types ------------------------------------------------------------------------------

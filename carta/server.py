@@ -480,12 +480,12 @@ def waitress_server(app: Any, host: str, port: int, **settings: Any) -> Any:
     from waitress.server import BaseWSGIServer, create_server
     from waitress.task import ErrorTask
 
-    class HeadedErrorTask(ErrorTask):  # type: ignore[misc]
+    class HeadedErrorTask(ErrorTask):
         def execute(self) -> None:
-            self.response_headers.extend(security_headers())
+            self.response_headers = [*self.response_headers, *security_headers()]
             super().execute()
 
-    class Channel(HTTPChannel):  # type: ignore[misc]
+    class Channel(HTTPChannel):
         error_task_class = HeadedErrorTask
 
     # a full queue under load is the expected state of a busy server, not a warning per task
@@ -588,7 +588,7 @@ def _serve_dev(
         b"document.head.appendChild(s);})();</script>"
     )
 
-    class Inject(LiveScriptInjector):  # type: ignore[misc]
+    class Inject(LiveScriptInjector):
         pass
 
     Inject.script = script
