@@ -513,10 +513,11 @@ def serve(
     host: str,
     port: int,
     reload: bool,
-    build: Callable[[], list[ContentError]],
+    build: Callable[[], tuple[list[ContentError], str]],
     log: Callable[[str], None],
 ) -> None:
     """Build, serve ``out_dir`` and (with ``reload``) rebuild and reload on every change.
+    ``build`` returns the warnings and the line that says what it built, logged after it.
 
     Returns when SIGINT (or SIGTERM, which the CLI turns into KeyboardInterrupt) arrives,
     after the server has closed; a request being answered is finished first. A signal during
@@ -525,7 +526,7 @@ def serve(
 
     def rebuild() -> None:
         try:
-            warnings = build()
+            warnings, done = build()
         except Exception as exc:  # the dev server never dies on a bad edit
             lines = describe_failure(exc)
             app.set_problems(lines)
@@ -538,7 +539,7 @@ def serve(
         app.set_problems([])
         for w in warnings:
             log("  " + str(w))
-        log(f"Sito aggiornato in {out_dir}")
+        log(done)
 
     rebuild()
     if not reload:
