@@ -15,6 +15,8 @@ import nh3
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
+from .site import slugify
+
 ALLOWED_TAGS = {
     "p", "br", "hr", "a", "strong", "em", "b", "i", "u", "s", "del", "ins", "mark", "small",
     "sub", "sup", "abbr", "code", "pre", "blockquote", "ul", "ol", "li", "dl", "dt", "dd",
@@ -106,10 +108,7 @@ def _unescape(text: str) -> str:
 
 
 def _slugify(value: str, separator: str) -> str:
-    import unicodedata
-
-    folded = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", separator, folded.lower()).strip(separator) or "sezione"
+    return slugify(value, separator) or "sezione"
 
 
 def _shift_headings(html: str, shift: int) -> str:

@@ -7,7 +7,9 @@ Keys are Italian because editors write them; code is English.
 
 from __future__ import annotations
 
+import calendar
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -135,18 +137,47 @@ def _territory(value: Any) -> Any:
     return value
 
 
+def _period_message(value: object) -> str:
+    return f"periodo non valido {value!r}: scrivi un anno (2015), un mese (2015-03) o una data (2015-03-01)"
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date as a period or a source gives it: a year (``2015``), a month (``2015-03``) or a
+    day (``2015-03-01``). :meth:`parse` is the one reader of these strings."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    def parse(cls, value: str) -> PartialDate:
+        """Raises ``ValueError``, in Italian, for another shape or a day that does not exist."""
+        if not _PERIOD_RE.match(value):
+            raise ValueError(_period_message(value))
+        found = cls(*(int(p) for p in value.split("-")))
+        try:
+            found.first()
+        except ValueError:
+            raise ValueError(f"data inesistente {value!r}") from None
+        return found
+
+    def first(self) -> date:
+        """The first day it covers: ``2017`` → 1 January 2017."""
+        return date(self.year, self.month or 1, self.day or 1)
+
+    def last(self) -> date:
+        """The last day it covers: ``2017`` → 31 December 2017, ``2017-02`` → 28 February."""
+        month = self.month or 12
+        return date(self.year, month, self.day or calendar.monthrange(self.year, month)[1])
+
+
 def _period(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    if not isinstance(value, str) or not _PERIOD_RE.match(value):
-        raise ValueError(
-            f"periodo non valido {value!r}: scrivi un anno (2015), un mese (2015-03) o una data (2015-03-01)"
-        )
-    parts = [int(p) for p in value.split("-")]
-    try:
-        date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-    except ValueError:
-        raise ValueError(f"data inesistente {value!r}") from None
+    if not isinstance(value, str):
+        raise ValueError(_period_message(value))
+    PartialDate.parse(value)
     return value
 
 

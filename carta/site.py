@@ -6,6 +6,8 @@ Built by :mod:`carta.validate` (entries, taxonomies) and completed by :mod:`cart
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -116,8 +118,13 @@ class Site:
 
 
 def fold(text: str) -> str:
-    """Lowercase and strip accents, for sorting and comparing Italian words."""
-    import unicodedata
-
+    """Lowercase and strip accents, for sorting and comparing Italian words: the one fold of
+    the build (the search package keeps its own, which must match Whoosh and ``cerca.js``)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def slugify(text: str, separator: str = "-") -> str:
+    """``Città & Comuni`` → ``citta-comuni``: folded, with runs of anything but ``a-z0-9``
+    turned into one ``separator``; empty when nothing is left."""
+    return re.sub(r"[^a-z0-9]+", separator, fold(text)).strip(separator)

@@ -21,7 +21,7 @@ from . import markup
 from . import model as m
 from .errors import ContentError, Severity
 from .loader import RawContent, RawData, RawEntry
-from .site import Entry, Section, Site, fold
+from .site import Entry, Section, Site, fold, slugify
 from .sources import months_before, partial_date_end
 
 Where = RawEntry | RawData
@@ -289,7 +289,7 @@ def split_sections(body: str, first_line: int) -> tuple[str, list[Section], list
 
 
 def _anchor(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", fold(title)).strip("-") or "sezione"
+    return slugify(title) or "sezione"
 
 
 def check_body(entry: Entry, src: RawEntry, h1: list[tuple[int, str]], problems: Problems) -> None:
