@@ -178,14 +178,17 @@ def make_parser() -> Parser:
             help="cartella dei contenuti (predefinito: content)",
         )
 
-    def out_options(p: argparse.ArgumentParser) -> None:
+    def site_option(p: argparse.ArgumentParser, what: str) -> None:
         p.add_argument(
             "--out",
             type=Path,
             default=Path("site"),
             metavar="CARTELLA",
-            help="cartella di uscita (predefinito: site)",
+            help=f"{what} (predefinito: site)",
         )
+
+    def out_options(p: argparse.ArgumentParser) -> None:
+        site_option(p, "cartella di uscita")
         p.add_argument(
             "--templates",
             type=Path,
@@ -271,13 +274,7 @@ def make_parser() -> Parser:
     )
     p.add_argument("--json", action="store_true", help="risultato in JSON")
     content_options(p)
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=Path("site"),
-        metavar="CARTELLA",
-        help="sito con l'indice (predefinito: site)",
-    )
+    site_option(p, "sito con l'indice")
 
     p = sub.add_parser("report", help="schede da ricontrollare, incomplete, isolate; copertura")
     content_options(p)
@@ -299,13 +296,7 @@ def make_parser() -> Parser:
         action="store_true",
         help="misura invece il server (waitress) su 127.0.0.1 con client concorrenti",
     )
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=Path("site"),
-        metavar="CARTELLA",
-        help="con --serve: il sito (predefinito: site)",
-    )
+    site_option(p, "con --serve: il sito")
     p.add_argument(
         "--clients", type=int, default=32, metavar="N", help="con --serve: client (predefinito 32)"
     )
@@ -318,13 +309,7 @@ def make_parser() -> Parser:
     )
 
     p = sub.add_parser("budget", help="pesa le pagine costruite (gzip) e le confronta con i limiti")
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=Path("site"),
-        metavar="CARTELLA",
-        help="cartella del sito (predefinito: site)",
-    )
+    site_option(p, "cartella del sito")
 
     p = sub.add_parser("schema", help="stampa lo JSON Schema del modello dei contenuti")
     p.add_argument(

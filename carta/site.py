@@ -68,15 +68,6 @@ class Entry:
         return (fold(self.title), self.slug)
 
 
-@dataclass(frozen=True)
-class Place:
-    """A comune or sub-ambito, with what is available there."""
-
-    id: str
-    nome: str
-    kind: str  # "comune" | "sub-ambito"
-
-
 @dataclass
 class Site:
     config: CartaConfig

@@ -125,7 +125,6 @@ class Freshness:
 
     source: Cited | None  # the newest document it comes from
     verified: date | None
-    verified_by: str | None
     stale: bool  # older than the site's threshold and not verified since: show the notice
 
     @property
@@ -142,7 +141,7 @@ def freshness(site: Site, entry: Entry, today: date) -> Freshness:
     reference = verified or (source.issued if source else None)
     limit = months_before(today, site.config.mesi_verifica)
     stale = reference is not None and reference < limit
-    return Freshness(source, verified, entry.meta.verificato_da, stale)
+    return Freshness(source, verified, stale)
 
 
 #: how many documents the line near the top of a page names (all are in the fonti section)
