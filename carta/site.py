@@ -81,8 +81,9 @@ class Site:
     pagine: dict[str, Entry]
     # fonti.yaml: source id → source
     fonti: dict[str, Documento] = field(default_factory=dict)
-    # the build date: the day the notices and ages are computed for (an explicit input)
-    built_on: date = field(default_factory=date.today)
+    # the build date: the day the notices and ages are computed for (an explicit input,
+    # never the clock: see pipeline.default_today)
+    built_on: date = field(kw_only=True)
     # the content folder it was loaded from (for the git dates of its files), when known
     root: Path | None = None
     # filled by resolve: comune id → sub-ambito id
