@@ -422,6 +422,8 @@ class StageBars:
         tb: TracebackType | None,
     ) -> None:
         if self._progress is not None:
+            if exc is not None:  # the errors say what happened: no half-done bars above them
+                self._progress.live.transient = True
             self._progress.stop()
 
 
