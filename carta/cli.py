@@ -226,14 +226,17 @@ def make_parser() -> Parser:
     out_options(p)
     today_option(p)
     p.add_argument(
-        "--host", default="127.0.0.1", metavar="INDIRIZZO", help="predefinito: 127.0.0.1"
+        "--host",
+        default="127.0.0.1",
+        metavar="INDIRIZZO",
+        help="indirizzo su cui rispondere (predefinito: 127.0.0.1)",
     )
     p.add_argument(
         "--port",
         type=int,
         default=8000,
         metavar="PORTA",
-        help="0: una porta libera (predefinito: 8000)",
+        help="porta; 0 ne sceglie una libera (predefinito: 8000)",
     )
     p.add_argument(
         "--no-reload", dest="reload", action="store_false", help="senza ricostruzione automatica"
