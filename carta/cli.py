@@ -148,12 +148,12 @@ class Parser(argparse.ArgumentParser):
 
 
 def _iso_day(value: str) -> date:
+    from .model import parse_day
+
     try:
-        if len(value) == 10 and value[4] == value[7] == "-":
-            return date.fromisoformat(value)
-    except ValueError:
-        pass
-    raise argparse.ArgumentTypeError(f"data non valida {value!r}: scrivila come AAAA-MM-GG")
+        return parse_day(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def make_parser() -> Parser:

@@ -79,8 +79,8 @@ WHOLE_DISTRICT = "ambito"
 
 SUMMARY_MAX = 200
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_PERIOD_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_PERIOD_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$", re.ASCII)
 #: an address and nothing else: no ``?cc=`` or ``%0a`` that a ``mailto:`` link would obey
 _EMAIL_RE = re.compile(
     r"^[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*"
@@ -114,14 +114,7 @@ def _literal(values: dict[str, str]) -> Any:
 def _iso_date(value: Any) -> Any:
     if isinstance(value, date):
         return value
-    if not isinstance(value, str) or not _DATE_RE.match(value):
-        raise ValueError(
-            f"data non valida {value!r}: scrivila come AAAA-MM-GG, ad esempio 2026-03-31"
-        )
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"data inesistente {value!r}") from None
+    return parse_day(value)
 
 
 def _as_list(value: Any) -> Any:
@@ -151,11 +144,11 @@ class PartialDate:
     day: int | None = None
 
     @classmethod
-    def parse(cls, value: str) -> PartialDate:
+    def parse(cls, value: object) -> PartialDate:
         """Raises ``ValueError``, in Italian, for another shape or a day that does not exist."""
-        if not _PERIOD_RE.match(value):
+        if not isinstance(value, str) or not _PERIOD_RE.fullmatch(value):
             raise ValueError(_period_message(value))
-        found = cls(*(int(p) for p in value.split("-")))
+        found = cls(*(int(part) for part in value.split("-")))
         try:
             found.first()
         except ValueError:
@@ -172,11 +165,20 @@ class PartialDate:
         return date(self.year, month, self.day or calendar.monthrange(self.year, month)[1])
 
 
+def parse_day(value: object) -> date:
+    """``2026-03-31`` → that day: the one reader of a whole date (``verificato_il``,
+    ``--today``, ``CARTA_TODAY``). Raises ``ValueError``, in Italian, for another shape (a
+    year or a month included) or a day that does not exist."""
+    if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
+        raise ValueError(
+            f"data non valida {value!r}: scrivila come AAAA-MM-GG, ad esempio 2026-03-31"
+        )
+    return PartialDate.parse(value).first()
+
+
 def _period(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    if not isinstance(value, str):
-        raise ValueError(_period_message(value))
     PartialDate.parse(value)
     return value
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from .errors import ContentError, ContentErrors, UsageError
 from .loader import load_content
 from .markup import Renderer
+from .model import parse_day
 from .render import default_templates, render_site
 from .resolve import resolve
 from .search.index import write_search_index
@@ -37,7 +38,7 @@ def default_today() -> date:
     if not value:
         return date.today()
     try:
-        return date.fromisoformat(value)
+        return parse_day(value)
     except ValueError:
         raise UsageError(f"CARTA_TODAY non valida {value!r}: scrivila come AAAA-MM-GG") from None
 

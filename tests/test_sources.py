@@ -246,3 +246,31 @@ def test_a_period_that_is_not_a_date_is_refused_in_italian(written: str) -> None
 
     with pytest.raises(ValueError, match="periodo non valido|data inesistente"):
         PartialDate.parse(written)
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("2026-02-30", "data inesistente"),
+        ("2026-1-01", "data non valida"),
+        ("2026-03", "data non valida"),  # a month is not a day
+        ("２０２６-01-01", "data non valida"),  # digits a keyboard does not type
+    ],
+)
+def test_a_whole_date_is_read_one_way_everywhere(
+    written: str, said: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """verificato_il, --today and CARTA_TODAY accept the same days and refuse the same text."""
+    from carta.cli import main
+    from carta.errors import UsageError
+    from carta.model import parse_day
+    from carta.pipeline import default_today
+
+    with pytest.raises(ValueError, match=said):
+        parse_day(written)
+    with pytest.raises(SystemExit):
+        main(["check", "--today", written])
+    monkeypatch.setenv("CARTA_TODAY", written)
+    with pytest.raises(UsageError):
+        default_today()
+    assert parse_day("2026-03-31") == date(2026, 3, 31)
