@@ -19,10 +19,10 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from .loader import load_content
+from .pipeline import default_today
 from .render import default_templates
 from .resolve import resolve
 from .validate import validate
@@ -60,13 +60,13 @@ def synthetic_content(target: Path, entries: int, seed: int = 20261123) -> None:
         "".join(line for line in config if not line.startswith("dove_chiedere:")), encoding="utf-8"
     )
     shutil.copytree(DEFAULT_CONTENT / "enti", target / "enti")
-    words = Counter()
+    words: Counter[str] = Counter()
     for path in sorted(DEFAULT_CONTENT.rglob("*.md")):
         text = path.read_text(encoding="utf-8").split("---", 2)[-1]
         words.update(w.lower() for w in re.findall(r"[^\W\d_]{3,}", text))
     vocabulary = [w for w, _ in words.most_common()]
     weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
-    site, _ = validate(load_content(DEFAULT_CONTENT), date.today())
+    site, _ = validate(load_content(DEFAULT_CONTENT), default_today())
     assert site is not None
     aree, destinatari, enti = list(site.aree), list(site.destinatari), list(site.enti)
     fonte = next(iter(site.fonti))
@@ -150,7 +150,7 @@ def run_bench(sizes: list[int], *, queries: int, log: Callable[[str], None]) -> 
             started = time.perf_counter()
             build(content, Path(tmp) / "site", templates=default_templates())
             build_seconds = time.perf_counter() - started
-            site, _ = validate(load_content(content), date.today())
+            site, _ = validate(load_content(content), default_today())
             assert site is not None
             resolve(site)
             index_dir = Path(tmp) / "index-only"

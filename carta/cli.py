@@ -6,35 +6,154 @@ Exit codes: 0 ok, 1 content errors, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import gettext
 import json
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar, overload
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from .pipeline import BuildResult
 
 from . import __version__
 from .errors import ContentError, ContentErrors, UsageError
+
+_N = TypeVar("_N")
 
 OK, CONTENT_ERRORS, USAGE = 0, 1, 2
 INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
+#: argparse's own words (its gettext messages), in Italian
+ARGPARSE_IT = {
+    "usage: ": "uso: ",
+    "positional arguments": "argomenti",
+    "options": "opzioni",
+    "show this help message and exit": "mostra questo aiuto ed esce",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: errore: %(message)s\n",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "opzione ambigua: %(option)s può essere %(matches)s"
+    ),
+    "argument %(argument_name)s: %(message)s": "%(argument_name)s: %(message)s",
+    "expected one argument": "manca il valore",
+    "expected at least one argument": "serve almeno un valore",
+    "expected at most one argument": "al massimo un valore",
+    "ignored explicit argument %r": "valore non previsto: %r",
+    "invalid %(type)s value: %(value)r": "valore non valido: %(value)r",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "valore non ammesso: %(value)r (scegli tra %(choices)s)"
+    ),
+    "not allowed with argument %s": "non si può usare insieme a %s",
+    "one of the arguments %s is required": "serve uno di questi argomenti: %s",
+    "the following arguments are required: %s": "argomenti obbligatori mancanti: %s",
+    "unrecognized arguments: %s": "argomenti non riconosciuti: %s",
+    "can't open '%(filename)s': %(error)s": "non riesco ad aprire '%(filename)s': %(error)s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": (
+        "comando sconosciuto %(parser_name)r (comandi: %(choices)s)"
+    ),
+    "unexpected option string: %s": "opzione inattesa: %s",
+}
+ARGPARSE_IT_PLURAL = {
+    "expected %s argument": ("serve %s valore", "servono %s valori"),
+}
+
+
+class ItalianArgparse(gettext.NullTranslations):
+    """The catalogue above as a gettext translation; a message it lacks stays as it is (the
+    test of the Italian command line finds it)."""
+
+    def gettext(self, message: str) -> str:
+        return ARGPARSE_IT.get(message, message)
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        one, many = ARGPARSE_IT_PLURAL.get(msgid1, (msgid1, msgid2))
+        return one if n == 1 else many
+
+
+_ITALIAN = ItalianArgparse()
+
+
+@contextmanager
+def italian_argparse() -> Iterator[None]:
+    """argparse translates its words with the module's ``_`` and ``ngettext`` (the gettext
+    functions of the default domain, which follow the user's locale): for the length of the
+    block they are the Italian catalogue's."""
+    names = vars(argparse)
+    saved = names["_"], names["ngettext"]
+    names["_"], names["ngettext"] = _ITALIAN.gettext, _ITALIAN.ngettext
+    try:
+        yield
+    finally:
+        names["_"], names["ngettext"] = saved
+
+
 class Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 on usage errors: keep that
+    """An argparse parser that speaks Italian: built, parsing and printing help under
+    :func:`italian_argparse`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        with italian_argparse():
+            super().__init__(*args, **kwargs)
+
+    @overload
+    def parse_known_args(
+        self, args: Iterable[str] | None = None, namespace: None = None
+    ) -> tuple[argparse.Namespace, list[str]]: ...
+    @overload
+    def parse_known_args(
+        self, args: Iterable[str] | None, namespace: _N
+    ) -> tuple[_N, list[str]]: ...
+    @overload
+    def parse_known_args(self, *, namespace: _N) -> tuple[_N, list[str]]: ...
+
+    def parse_known_args(
+        self, args: Iterable[str] | None = None, namespace: Any = None
+    ) -> tuple[Any, list[str]]:
+        with italian_argparse():
+            return super().parse_known_args(args, namespace)
+
+    @overload
+    def parse_args(
+        self, args: Iterable[str] | None = None, namespace: None = None
+    ) -> argparse.Namespace: ...
+    @overload
+    def parse_args(self, args: Iterable[str] | None, namespace: _N) -> _N: ...
+    @overload
+    def parse_args(self, *, namespace: _N) -> _N: ...
+
+    def parse_args(self, args: Iterable[str] | None = None, namespace: Any = None) -> Any:
+        with italian_argparse():  # its own error, for words it does not know, too
+            return super().parse_args(args, namespace)
+
+    def format_usage(self) -> str:
+        with italian_argparse():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with italian_argparse():
+            return super().format_help()
+
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 on usage errors: keep that
         self.print_usage(sys.stderr)
         self.exit(USAGE, f"carta: errore: {message}\n")
 
 
 def _iso_day(value: str) -> date:
+    from .model import parse_day
+
     try:
-        if len(value) == 10 and value[4] == value[7] == "-":
-            return date.fromisoformat(value)
-    except ValueError:
-        pass
-    raise argparse.ArgumentTypeError(f"data non valida {value!r}: scrivila come AAAA-MM-GG")
+        return parse_day(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def make_parser() -> Parser:
@@ -42,7 +161,12 @@ def make_parser() -> Parser:
         prog="carta",
         description="Costruisce la Carta d'Ambito: un sito statico di servizi, enti e iniziative.",
     )
-    parser.add_argument("--version", action="version", version=f"carta {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"carta {__version__}",
+        help="mostra la versione ed esce",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMANDO", parser_class=Parser)
 
     def content_options(p: argparse.ArgumentParser) -> None:
@@ -50,18 +174,27 @@ def make_parser() -> Parser:
             "--content",
             type=Path,
             default=Path("content"),
-            help="cartella dei contenuti (default: content)",
+            metavar="CARTELLA",
+            help="cartella dei contenuti (predefinito: content)",
+        )
+
+    def site_option(p: argparse.ArgumentParser, what: str) -> None:
+        p.add_argument(
+            "--out",
+            type=Path,
+            default=Path("site"),
+            metavar="CARTELLA",
+            help=f"{what} (predefinito: site)",
         )
 
     def out_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "--out", type=Path, default=Path("site"), help="cartella di uscita (default: site)"
-        )
+        site_option(p, "cartella di uscita")
         p.add_argument(
             "--templates",
             type=Path,
             default=None,
-            help="cartella dei modelli (default: templates del progetto)",
+            metavar="CARTELLA",
+            help="cartella dei modelli (predefinito: templates del progetto)",
         )
 
     def today_option(p: argparse.ArgumentParser) -> None:
@@ -71,7 +204,7 @@ def make_parser() -> Parser:
             default=None,
             metavar="AAAA-MM-GG",
             help="data della costruzione, per gli avvisi sull'età delle informazioni "
-            "(default: CARTA_TODAY oppure oggi)",
+            "(predefinito: CARTA_TODAY oppure oggi)",
         )
 
     p = sub.add_parser("build", help="controlla i contenuti e costruisce il sito")
@@ -84,14 +217,27 @@ def make_parser() -> Parser:
     content_options(p)
     today_option(p)
     p.add_argument("--strict", action="store_true", help="tratta gli avvisi come errori")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "--format", choices=("text", "json"), default="text", help="formato (predefinito: text)"
+    )
 
     p = sub.add_parser("serve", help="costruisce e serve il sito, ricostruendolo a ogni modifica")
     content_options(p)
     out_options(p)
     today_option(p)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="INDIRIZZO",
+        help="indirizzo su cui rispondere (predefinito: 127.0.0.1)",
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=8000,
+        metavar="PORTA",
+        help="porta; 0 ne sceglie una libera (predefinito: 8000)",
+    )
     p.add_argument(
         "--no-reload", dest="reload", action="store_false", help="senza ricostruzione automatica"
     )
@@ -105,43 +251,68 @@ def make_parser() -> Parser:
 
     p = sub.add_parser("search", help="cerca servizi, enti e iniziative nell'indice del sito")
     p.add_argument("query", metavar="DOMANDA", help="le parole da cercare, tra virgolette")
-    p.add_argument("--area", default=None, help="solo quest'area (id di aree.yaml)")
-    p.add_argument("--destinatari", default=None, help="solo per questi destinatari (id)")
+    p.add_argument("--area", default=None, metavar="ID", help="solo quest'area (id di aree.yaml)")
     p.add_argument(
-        "--comune", default=None, help="solo ciò che è disponibile in questo comune (id)"
+        "--destinatari", default=None, metavar="ID", help="solo per questi destinatari (id)"
     )
-    p.add_argument("--tipo", choices=("servizio", "ente", "iniziativa", "pagina"), default=None)
+    p.add_argument(
+        "--comune",
+        default=None,
+        metavar="ID",
+        help="solo ciò che è disponibile in questo comune (id)",
+    )
+    p.add_argument(
+        "--tipo",
+        choices=("servizio", "ente", "iniziativa", "pagina"),
+        default=None,
+        help="solo schede di questo tipo",
+    )
     p.add_argument("--gratuito", action="store_true", help="solo servizi gratuiti")
-    p.add_argument("--limit", type=int, default=10, help="quanti risultati (1-100, default 10)")
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=10,
+        metavar="N",
+        help="quanti risultati (1-100, predefinito 10)",
+    )
     p.add_argument("--json", action="store_true", help="risultato in JSON")
     content_options(p)
-    p.add_argument(
-        "--out", type=Path, default=Path("site"), help="sito con l'indice (default: site)"
-    )
+    site_option(p, "sito con l'indice")
 
     p = sub.add_parser("report", help="schede da ricontrollare, incomplete, isolate; copertura")
     content_options(p)
     today_option(p)
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "--format", choices=("text", "json"), default="text", help="formato (predefinito: text)"
+    )
 
     p = sub.add_parser("bench", help="misura indice e ricerca su contenuti sintetici")
-    p.add_argument("--sizes", default="1000,10000", help="numeri di schede, separati da virgole")
-    p.add_argument("--queries", type=int, default=200, help="quante ricerche misurare")
+    p.add_argument(
+        "--sizes",
+        default="1000,10000",
+        metavar="NUMERI",
+        help="numeri di schede, separati da virgole",
+    )
+    p.add_argument("--queries", type=int, default=200, metavar="N", help="quante ricerche misurare")
     p.add_argument(
         "--serve",
         action="store_true",
         help="misura invece il server (waitress) su 127.0.0.1 con client concorrenti",
     )
+    site_option(p, "con --serve: il sito")
     p.add_argument(
-        "--out", type=Path, default=Path("site"), help="con --serve: il sito (default: site)"
+        "--clients", type=int, default=32, metavar="N", help="con --serve: client (predefinito 32)"
     )
-    p.add_argument("--clients", type=int, default=32, help="con --serve: client (default 32)")
-    p.add_argument("--seconds", type=float, default=10.0, help="con --serve: durata (default 10)")
+    p.add_argument(
+        "--seconds",
+        type=float,
+        default=10.0,
+        metavar="SECONDI",
+        help="con --serve: durata (predefinito 10)",
+    )
 
     p = sub.add_parser("budget", help="pesa le pagine costruite (gzip) e le confronta con i limiti")
-    p.add_argument(
-        "--out", type=Path, default=Path("site"), help="cartella del sito (default: site)"
-    )
+    site_option(p, "cartella del sito")
 
     p = sub.add_parser("schema", help="stampa lo JSON Schema del modello dei contenuti")
     p.add_argument(
@@ -159,6 +330,7 @@ def make_parser() -> Parser:
             "fonti",
         ),
         default=None,
+        help="solo lo schema di questo tipo (predefinito: tutti)",
     )
     return parser
 
@@ -204,19 +376,90 @@ def report(problems: list[ContentError]) -> None:
         print(" e ".join(parts) + ".", file=sys.stderr)
 
 
+class StageBars:
+    """A build's progress on a terminal: a line per stage with its counts (``rich``). Says
+    nothing when ``stream`` is not a terminal, so logs, pipes and tests get only the lines
+    the commands print. ``transient``: the lines go once the build is over (``serve``)."""
+
+    def __init__(self, stream: TextIO, *, transient: bool = False) -> None:
+        self._progress: Progress | None = None
+        self._tasks: dict[str, TaskID] = {}
+        if not stream.isatty():
+            return
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self._progress = Progress(
+            TextColumn("{task.description:<24}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(file=stream, force_terminal=True),
+            transient=transient,
+        )
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        """A :data:`carta.pipeline.Progress`: ``stage`` has done ``done`` of ``total``."""
+        if self._progress is None:
+            return
+        task = self._tasks.get(stage)
+        if task is None:
+            task = self._tasks[stage] = self._progress.add_task(stage, total=total or None)
+        self._progress.update(task, completed=done, total=total or None)
+
+    def __enter__(self) -> StageBars:
+        if self._progress is not None:
+            self._progress.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._progress is not None:
+            if exc is not None:  # the errors say what happened: no half-done bars above them
+                self._progress.live.transient = True
+            self._progress.stop()
+
+
+def seconds_it(seconds: float) -> str:
+    """``2.13`` → ``2,1 s``, ``0.213`` → ``0,21 s``: Italian decimal comma."""
+    return f"{seconds:.{2 if seconds < 1 else 1}f} s".replace(".", ",")
+
+
+def built_line(verb: str, out: Path, result: BuildResult, seconds: float) -> str:
+    """``Sito costruito in site/: 156 file in 2,1 s``."""
+    return f"Sito {verb} in {out}/: {result.pages} file in {seconds_it(seconds)}"
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import build
 
+    start = time.perf_counter()
     try:
-        result = build(
-            args.content, args.out, templates=args.templates, strict=args.strict, today=args.today
-        )
+        with StageBars(sys.stderr) as bars:
+            result = build(
+                args.content,
+                args.out,
+                templates=args.templates,
+                strict=args.strict,
+                today=args.today,
+                progress=bars,
+            )
     except ContentErrors as exc:
         report(exc.problems)
         print(f"Sito non costruito: {args.out} non è stato modificato.", file=sys.stderr)
         return CONTENT_ERRORS
     report(result.warnings)
-    print(f"Sito costruito in {args.out}/ ({result.pages} file).", file=sys.stderr)
+    print(built_line("costruito", args.out, result, time.perf_counter() - start), file=sys.stderr)
     return OK
 
 
@@ -258,8 +501,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not args.content.is_dir():
         raise UsageError(f"cartella dei contenuti non trovata: {args.content}")
 
-    def rebuild() -> list[ContentError]:
-        return build(args.content, args.out, templates=templates, today=args.today).warnings
+    def rebuild() -> tuple[list[ContentError], str]:
+        start = time.perf_counter()
+        with StageBars(sys.stderr, transient=True) as bars:
+            result = build(
+                args.content, args.out, templates=templates, today=args.today, progress=bars
+            )
+        return result.warnings, built_line(
+            "aggiornato", args.out, result, time.perf_counter() - start
+        )
 
     def log(line: str) -> None:
         print(line, file=sys.stderr, flush=True)

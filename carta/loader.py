@@ -309,8 +309,6 @@ def _split_entry(path: Path, shown: str, kind: str, slug: str, out: RawContent) 
 
 def suggest_slug(text: str) -> str:
     """A valid slug close to ``text`` (used in messages and by ``carta new``)."""
-    import unicodedata
+    from .site import slugify  # here: the server reads this module without the content model
 
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
-    return slug or "scheda"
+    return slugify(text) or "scheda"

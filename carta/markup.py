@@ -15,6 +15,8 @@ import nh3
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
+from .site import slugify
+
 ALLOWED_TAGS = {
     "p", "br", "hr", "a", "strong", "em", "b", "i", "u", "s", "del", "ins", "mark", "small",
     "sub", "sup", "abbr", "code", "pre", "blockquote", "ul", "ol", "li", "dl", "dt", "dd",
@@ -106,10 +108,7 @@ def _unescape(text: str) -> str:
 
 
 def _slugify(value: str, separator: str) -> str:
-    import unicodedata
-
-    folded = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", separator, folded.lower()).strip(separator) or "sezione"
+    return slugify(value, separator) or "sezione"
 
 
 def _shift_headings(html: str, shift: int) -> str:
@@ -217,10 +216,10 @@ def check(text: str) -> list[tuple[int, str]]:
     heavy = [(line, cost) for line, cost in blocks if cost > BLOCK_BUDGET]
     if not heavy and sum(cost for _, cost in blocks) > BODY_BUDGET:
         heavy = [max(blocks, key=lambda b: b[1])]
-    for line, _ in heavy:
+    for first, _ in heavy:
         problems.append(
             (
-                line,
+                first,
                 "paragrafo troppo complesso da impaginare: troppi segni speciali ([, `, *, _, "
                 "&, <, \\) per la sua lunghezza; dividilo in paragrafi più brevi (separati da "
                 "una riga vuota) o togli i segni che non servono",

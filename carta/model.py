@@ -7,7 +7,9 @@ Keys are Italian because editors write them; code is English.
 
 from __future__ import annotations
 
+import calendar
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -77,8 +79,8 @@ WHOLE_DISTRICT = "ambito"
 
 SUMMARY_MAX = 200
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_PERIOD_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_PERIOD_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$", re.ASCII)
 #: an address and nothing else: no ``?cc=`` or ``%0a`` that a ``mailto:`` link would obey
 _EMAIL_RE = re.compile(
     r"^[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*"
@@ -103,7 +105,7 @@ MAX_AMOUNT = 1_000_000_000_000
 
 
 def _literal(values: dict[str, str]) -> Any:
-    return Literal[tuple(values)]  # type: ignore[valid-type]
+    return Literal[tuple(values)]
 
 
 # --- field types ------------------------------------------------------------------------------
@@ -112,14 +114,7 @@ def _literal(values: dict[str, str]) -> Any:
 def _iso_date(value: Any) -> Any:
     if isinstance(value, date):
         return value
-    if not isinstance(value, str) or not _DATE_RE.match(value):
-        raise ValueError(
-            f"data non valida {value!r}: scrivila come AAAA-MM-GG, ad esempio 2026-03-31"
-        )
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"data inesistente {value!r}") from None
+    return parse_day(value)
 
 
 def _as_list(value: Any) -> Any:
@@ -135,18 +130,56 @@ def _territory(value: Any) -> Any:
     return value
 
 
+def _period_message(value: object) -> str:
+    return f"periodo non valido {value!r}: scrivi un anno (2015), un mese (2015-03) o una data (2015-03-01)"
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date as a period or a source gives it: a year (``2015``), a month (``2015-03``) or a
+    day (``2015-03-01``). :meth:`parse` is the one reader of these strings."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    def parse(cls, value: object) -> PartialDate:
+        """Raises ``ValueError``, in Italian, for another shape or a day that does not exist."""
+        if not isinstance(value, str) or not _PERIOD_RE.fullmatch(value):
+            raise ValueError(_period_message(value))
+        found = cls(*(int(part) for part in value.split("-")))
+        try:
+            found.first()
+        except ValueError:
+            raise ValueError(f"data inesistente {value!r}") from None
+        return found
+
+    def first(self) -> date:
+        """The first day it covers: ``2017`` → 1 January 2017."""
+        return date(self.year, self.month or 1, self.day or 1)
+
+    def last(self) -> date:
+        """The last day it covers: ``2017`` → 31 December 2017, ``2017-02`` → 28 February."""
+        month = self.month or 12
+        return date(self.year, month, self.day or calendar.monthrange(self.year, month)[1])
+
+
+def parse_day(value: object) -> date:
+    """``2026-03-31`` → that day: the one reader of a whole date (``verificato_il``,
+    ``--today``, ``CARTA_TODAY``). Raises ``ValueError``, in Italian, for another shape (a
+    year or a month included) or a day that does not exist."""
+    if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
+        raise ValueError(
+            f"data non valida {value!r}: scrivila come AAAA-MM-GG, ad esempio 2026-03-31"
+        )
+    return PartialDate.parse(value).first()
+
+
 def _period(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    if not isinstance(value, str) or not _PERIOD_RE.match(value):
-        raise ValueError(
-            f"periodo non valido {value!r}: scrivi un anno (2015), un mese (2015-03) o una data (2015-03-01)"
-        )
-    parts = [int(p) for p in value.split("-")]
-    try:
-        date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-    except ValueError:
-        raise ValueError(f"data inesistente {value!r}") from None
+    PartialDate.parse(value)
     return value
 
 

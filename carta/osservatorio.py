@@ -23,6 +23,7 @@ from xml.sax.saxutils import escape
 from markupsafe import Markup
 
 from . import sources
+from .model import PartialDate
 from .resolve import available_in
 from .site import Entry, Site
 
@@ -155,7 +156,7 @@ def _matrix(
 
 
 def _year(value: str | None) -> str | None:
-    return value[:4] if value else None
+    return str(PartialDate.parse(value).year) if value else None
 
 
 def _amount_key(value: str) -> tuple[int, str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +22,7 @@ from pathlib import Path
 from .errors import ContentError, ContentErrors, UsageError
 from .loader import load_content
 from .markup import Renderer
+from .model import parse_day
 from .render import default_templates, render_site
 from .resolve import resolve
 from .search.index import write_search_index
@@ -37,9 +38,24 @@ def default_today() -> date:
     if not value:
         return date.today()
     try:
-        return date.fromisoformat(value)
+        return parse_day(value)
     except ValueError:
         raise UsageError(f"CARTA_TODAY non valida {value!r}: scrivila come AAAA-MM-GG") from None
+
+
+#: told ``(stage, done, total)`` as a build goes; ``total`` is 0 while it is not known yet
+Progress = Callable[[str, int, int], None]
+
+#: the stages of a build, in order, as :data:`Progress` names them
+STAGE_CHECK = "Controllo dei contenuti"
+STAGE_PAGES = "Pagine"
+STAGE_SEARCH = "Indice di ricerca"
+STAGE_PUBLISH = "Pubblicazione"
+STAGES = (STAGE_CHECK, STAGE_PAGES, STAGE_SEARCH, STAGE_PUBLISH)
+
+
+def _silent(stage: str, done: int, total: int) -> None:
+    return None
 
 
 @dataclass
@@ -77,25 +93,39 @@ def build(
     templates: Path | None = None,
     strict: bool = False,
     today: date | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build ``content`` into ``out_dir``. Raises :class:`ContentErrors` and changes nothing
-    when the content has errors (or warnings, with ``strict``)."""
+    when the content has errors (or warnings, with ``strict``).
+
+    ``progress`` is told how far each of :data:`STAGES` has got, counting entries."""
+    told = progress or _silent
     templates = templates or default_templates()
     if not templates.is_dir():
         raise UsageError(f"cartella dei modelli non trovata: {templates}")
+    told(STAGE_CHECK, 0, 0)
     site, problems = check(content, strict=strict, today=today)
     if site is None:
         raise ContentErrors(problems)
+    entries = len(site.all_entries())
+    told(STAGE_CHECK, entries, entries)
 
     out_dir = out_dir.resolve()
     try:
         with _staging(out_dir) as staging:  # removed if anything fails or is interrupted
             md = Renderer()  # shared: every body is converted from Markdown once
-            output = render_site(site, staging, templates, md)
+            told(STAGE_PAGES, 0, entries)
+            output = render_site(
+                site, staging, templates, md, lambda done, total: told(STAGE_PAGES, done, total)
+            )
+            told(STAGE_SEARCH, 0, entries)
             write_search_index(site, staging, md)
             write_search_page(site, staging, templates)
+            told(STAGE_SEARCH, entries, entries)
+            told(STAGE_PUBLISH, 0, 1)
             write_headers_file(staging)  # for static hosts that read _headers
             _swap(staging, out_dir)
+            told(STAGE_PUBLISH, 1, 1)
     finally:  # however the build ended, nothing of this build is left in the staging place
         _remove_own_staging(out_dir)
     return BuildResult(out_dir=out_dir, pages=len(output.written), warnings=problems)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from html import escape
@@ -283,8 +284,15 @@ def sheet_html(data: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def render_site(site: Site, out_dir: Path, templates: Path, md: Renderer | None = None) -> Output:
-    """Write every page of ``site`` into ``out_dir`` (which must be empty)."""
+def render_site(
+    site: Site,
+    out_dir: Path,
+    templates: Path,
+    md: Renderer | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Output:
+    """Write every page of ``site`` into ``out_dir`` (which must be empty); ``progress`` is
+    told (entry pages written, entries) as the pages of the entries are written."""
     env = make_environment(templates, site)
     md = md or Renderer()
     out = Output(out_dir)
@@ -318,6 +326,7 @@ def render_site(site: Site, out_dir: Path, templates: Path, md: Renderer | None 
 
     env.globals["body"] = body
 
+    done, total = 0, len(html_of)
     for kind, template in (
         ("servizi", "servizio.html"),
         ("enti", "ente.html"),
@@ -326,6 +335,9 @@ def render_site(site: Site, out_dir: Path, templates: Path, md: Renderer | None 
     ):
         for entry in getattr(site, kind).values():
             page(template, entry.url, entry.path, entry=entry)
+            done += 1
+            if progress is not None:
+                progress(done, total)
 
     services = sorted(site.servizi.values(), key=Entry.sort_key)
     for entry in services:  # what /foglio/ puts together, as data (every .html is a page)

@@ -120,8 +120,8 @@ def build_report(site: Site, today: date) -> Report:
     for e in site.enti.values():
         if e.meta.parte_di:
             referenced.add(e.meta.parte_di)
-    for f in site.iniziative.values():
-        referenced.update(x.fonte for x in f.meta.finanziamento)
+    for ini in site.iniziative.values():
+        referenced.update(x.fonte for x in ini.meta.finanziamento)
     for e in sorted(site.enti.values(), key=lambda e: e.path):
         links = e.links
         if (

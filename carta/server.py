@@ -480,12 +480,12 @@ def waitress_server(app: Any, host: str, port: int, **settings: Any) -> Any:
     from waitress.server import BaseWSGIServer, create_server
     from waitress.task import ErrorTask
 
-    class HeadedErrorTask(ErrorTask):  # type: ignore[misc]
+    class HeadedErrorTask(ErrorTask):
         def execute(self) -> None:
-            self.response_headers.extend(security_headers())
+            self.response_headers = [*self.response_headers, *security_headers()]
             super().execute()
 
-    class Channel(HTTPChannel):  # type: ignore[misc]
+    class Channel(HTTPChannel):
         error_task_class = HeadedErrorTask
 
     # a full queue under load is the expected state of a busy server, not a warning per task
@@ -513,10 +513,11 @@ def serve(
     host: str,
     port: int,
     reload: bool,
-    build: Callable[[], list[ContentError]],
+    build: Callable[[], tuple[list[ContentError], str]],
     log: Callable[[str], None],
 ) -> None:
     """Build, serve ``out_dir`` and (with ``reload``) rebuild and reload on every change.
+    ``build`` returns the warnings and the line that says what it built, logged after it.
 
     Returns when SIGINT (or SIGTERM, which the CLI turns into KeyboardInterrupt) arrives,
     after the server has closed; a request being answered is finished first. A signal during
@@ -525,7 +526,7 @@ def serve(
 
     def rebuild() -> None:
         try:
-            warnings = build()
+            warnings, done = build()
         except Exception as exc:  # the dev server never dies on a bad edit
             lines = describe_failure(exc)
             app.set_problems(lines)
@@ -538,7 +539,7 @@ def serve(
         app.set_problems([])
         for w in warnings:
             log("  " + str(w))
-        log(f"Sito aggiornato in {out_dir}")
+        log(done)
 
     rebuild()
     if not reload:
@@ -588,7 +589,7 @@ def _serve_dev(
         b"document.head.appendChild(s);})();</script>"
     )
 
-    class Inject(LiveScriptInjector):  # type: ignore[misc]
+    class Inject(LiveScriptInjector):
         pass
 
     Inject.script = script

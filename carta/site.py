@@ -6,6 +6,8 @@ Built by :mod:`carta.validate` (entries, taxonomies) and completed by :mod:`cart
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -66,15 +68,6 @@ class Entry:
         return (fold(self.title), self.slug)
 
 
-@dataclass(frozen=True)
-class Place:
-    """A comune or sub-ambito, with what is available there."""
-
-    id: str
-    nome: str
-    kind: str  # "comune" | "sub-ambito"
-
-
 @dataclass
 class Site:
     config: CartaConfig
@@ -88,8 +81,9 @@ class Site:
     pagine: dict[str, Entry]
     # fonti.yaml: source id → source
     fonti: dict[str, Documento] = field(default_factory=dict)
-    # the build date: the day the notices and ages are computed for (an explicit input)
-    built_on: date = field(default_factory=date.today)
+    # the build date: the day the notices and ages are computed for (an explicit input,
+    # never the clock: see pipeline.default_today)
+    built_on: date = field(kw_only=True)
     # the content folder it was loaded from (for the git dates of its files), when known
     root: Path | None = None
     # filled by resolve: comune id → sub-ambito id
@@ -116,8 +110,13 @@ class Site:
 
 
 def fold(text: str) -> str:
-    """Lowercase and strip accents, for sorting and comparing Italian words."""
-    import unicodedata
-
+    """Lowercase and strip accents, for sorting and comparing Italian words: the one fold of
+    the build (the search package keeps its own, which must match Whoosh and ``cerca.js``)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def slugify(text: str, separator: str = "-") -> str:
+    """``Città & Comuni`` → ``citta-comuni``: folded, with runs of anything but ``a-z0-9``
+    turned into one ``separator``; empty when nothing is left."""
+    return re.sub(r"[^a-z0-9]+", separator, fold(text)).strip(separator)

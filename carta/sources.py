@@ -33,11 +33,7 @@ NO_PROVIDER = "Gestore non indicato nella fonte"
 
 def partial_date_end(value: str) -> date:
     """Last day covered by ``2017``, ``2017-06`` or ``2017-06-30``."""
-    parts = [int(p) for p in value.split("-")]
-    if len(parts) == 3:
-        return date(*parts)
-    year, month = parts[0], parts[1] if len(parts) == 2 else 12
-    return date(year, month, calendar.monthrange(year, month)[1])
+    return m.PartialDate.parse(value).last()
 
 
 def months_before(day: date, months: int) -> date:
@@ -50,12 +46,12 @@ def months_before(day: date, months: int) -> date:
 def date_words(value: date | str) -> str:
     """``2026-11-23`` → ``23 novembre 2026``; ``2015`` → ``2015``; ``2015-03`` → ``marzo 2015``."""
     if isinstance(value, str):
-        parts = value.split("-")
-        if len(parts) == 1:
-            return parts[0]
-        if len(parts) == 2:
-            return f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
-        value = date.fromisoformat(value)
+        written = m.PartialDate.parse(value)
+        if written.month is None:
+            return str(written.year)
+        if written.day is None:
+            return f"{MONTHS[written.month - 1]} {written.year}"
+        value = written.first()
     day = "1º" if value.day == 1 else str(value.day)
     return f"{day} {MONTHS[value.month - 1]} {value.year}"
 
@@ -75,7 +71,7 @@ class Cited:
 
     @property
     def year(self) -> str:
-        return self.doc.data[:4]
+        return str(m.PartialDate.parse(self.doc.data).year)
 
     @property
     def name(self) -> str:
@@ -129,7 +125,6 @@ class Freshness:
 
     source: Cited | None  # the newest document it comes from
     verified: date | None
-    verified_by: str | None
     stale: bool  # older than the site's threshold and not verified since: show the notice
 
     @property
@@ -146,7 +141,7 @@ def freshness(site: Site, entry: Entry, today: date) -> Freshness:
     reference = verified or (source.issued if source else None)
     limit = months_before(today, site.config.mesi_verifica)
     stale = reference is not None and reference < limit
-    return Freshness(source, verified, entry.meta.verificato_da, stale)
+    return Freshness(source, verified, stale)
 
 
 #: how many documents the line near the top of a page names (all are in the fonti section)

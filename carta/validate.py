@@ -15,12 +15,13 @@ from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
 
 from . import markup
 from . import model as m
 from .errors import ContentError, Severity
 from .loader import RawContent, RawData, RawEntry
-from .site import Entry, Section, Site, fold
+from .site import Entry, Section, Site, fold, slugify
 from .sources import months_before, partial_date_end
 
 Where = RawEntry | RawData
@@ -107,7 +108,7 @@ def _model_at(root: type[BaseModel] | None, loc: tuple[str | int, ...]) -> type[
     return current
 
 
-def translate(error: dict[str, Any], root: type[BaseModel] | None) -> tuple[str, bool]:
+def translate(error: ErrorDetails, root: type[BaseModel] | None) -> tuple[str, bool]:
     """Italian message for one pydantic error, and whether it points at the key."""
     kind = error["type"]
     value = error.get("input")
@@ -211,8 +212,8 @@ def check_model(model: Any, data: Any, src: Where, problems: Problems) -> Any | 
             message, at_key = translate(error, root)
             if error["type"] == "missing":
                 # point at the mapping the key is missing from
-                parent = loc[:-1]
-                at = src.where(parent, key=True) if parent else (1, 1)
+                mapping = loc[:-1]
+                at = src.where(mapping, key=True) if mapping else (1, 1)
                 problems.add(src, loc, message, at=at)
             else:
                 problems.add(src, loc, message, key=at_key)
@@ -242,7 +243,7 @@ def partial(model: type[BaseModel], data: Any) -> Partial:
         for name, info in model.model_fields.items():
             if name not in data:
                 continue
-            adapter = _adapter(Annotated[info.annotation, info])  # type: ignore[index]
+            adapter = _adapter(Annotated[info.annotation, info])
             try:
                 values[name] = adapter.validate_python(data[name])
             except ValidationError:
@@ -288,7 +289,7 @@ def split_sections(body: str, first_line: int) -> tuple[str, list[Section], list
 
 
 def _anchor(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", fold(title)).strip("-") or "sezione"
+    return slugify(title) or "sezione"
 
 
 def check_body(entry: Entry, src: RawEntry, h1: list[tuple[int, str]], problems: Problems) -> None:

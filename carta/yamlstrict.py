@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-_BASE: type[yaml.CSafeLoader] = yaml.CSafeLoader
+_BASE = yaml.CSafeLoader
 _DROPPED = {
     "tag:yaml.org,2002:merge",
     "tag:yaml.org,2002:value",
@@ -54,6 +54,7 @@ class DuplicateKeyError(yaml.MarkedYAMLError):
 
     def __init__(self, key: object, first_line: int, mark: yaml.Mark):
         super().__init__(problem=f"duplicate key {key!r}", problem_mark=mark)
+        self.mark = mark
         self.key = key
         self.first_line = first_line
 
@@ -62,7 +63,9 @@ class RefusedError(yaml.MarkedYAMLError):
     """Something YAML allows and a content file may not hold (tags, anchors, too deep, too
     long); ``problem`` is already Italian."""
 
-    def __init__(self, problem: str, mark: yaml.Mark | None):
+    def __init__(self, problem: str, mark: yaml.Mark | yaml._yaml.Mark | None):
+        if mark is not None and not isinstance(mark, yaml.Mark):  # libyaml's events carry its own
+            mark = yaml.Mark(mark.name, mark.index, mark.line, mark.column, None, 0)
         super().__init__(problem=problem, problem_mark=mark)
 
 
@@ -123,7 +126,7 @@ class YamlProblem:
 def _mark_at(text: str, index: int) -> yaml.Mark:
     line = text.count("\n", 0, index)
     column = index - (text.rfind("\n", 0, index) + 1)
-    return yaml.Mark("<testo>", index, line, column, None, None)
+    return yaml.Mark("<testo>", index, line, column, None, 0)
 
 
 def _shown_tag(tag: str) -> str:
@@ -236,10 +239,9 @@ def describe(exc: yaml.YAMLError, text: str = "", line_offset: int = 0) -> YamlP
     """Turn a PyYAML exception into an Italian message with a 1-based position in the file
     (``line_offset``: lines of the file before ``text``)."""
     if isinstance(exc, DuplicateKeyError):
-        mark = exc.problem_mark
         return YamlProblem(
-            mark.line + 1 + line_offset,
-            mark.column + 1,
+            exc.mark.line + 1 + line_offset,
+            exc.mark.column + 1,
             f"chiave {exc.key!r} ripetuta (già definita alla riga {exc.first_line + line_offset})",
         )
     if isinstance(exc, RefusedError):
@@ -248,10 +250,10 @@ def describe(exc: yaml.YAMLError, text: str = "", line_offset: int = 0) -> YamlP
         return YamlProblem(line + 1 + line_offset, column + 1, f"YAML non valido: {exc.problem}")
     if isinstance(exc, yaml.reader.ReaderError):
         index = min(max(exc.position, 0), len(text))
-        mark = _mark_at(text, index)
+        at = _mark_at(text, index)
         char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
         return YamlProblem(
-            mark.line + 1 + line_offset, mark.column + 1, control_message(char[:1] or "?")
+            at.line + 1 + line_offset, at.column + 1, control_message(char[:1] or "?")
         )
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)

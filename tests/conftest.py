@@ -13,6 +13,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TODAY = "2026-11-23"
+# the build date of everything the tests run, session- and module-scoped fixtures and the
+# processes they start included (``fixed_today`` below restores it for each test)
+os.environ["CARTA_TODAY"] = TODAY
 
 
 def unavailable(reason: str) -> NoReturn:

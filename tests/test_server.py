@@ -4,6 +4,7 @@ dies on a bad edit."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import time
@@ -199,6 +200,10 @@ def test_dev_server_shows_errors_and_recovers(
     assert code in (0, 130) and "Traceback" not in output
     assert "La costruzione del sito non è riuscita" in output  # the terminal shows it too
     assert "sportello-nord.md:4:8: stato: valore 'attiva' non ammesso" in output
+    # after each build, what it built and how long it took; no progress bars in a log
+    done = re.findall(r"^Sito aggiornato in .+/: \d+ file in \d+,\d+ s$", output, re.M)
+    assert len(done) >= 2, output  # the first build and the fixed one
+    assert "\x1b" not in output
 
 
 def test_make_app_serves_a_built_site_and_refuses_an_empty_folder(

@@ -217,3 +217,60 @@ def test_the_source_line_names_the_newest_documents_first(mini: Path, tmp_path: 
         "Informazioni tratte da: Piano di prova 2026-2028 (Ambito di Prova, marzo 2026); "
         "Piano di prova 2015-2017 (Ambito di Prova, 2015). Vedi le fonti." in text
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "first", "last", "words"),
+    [
+        ("2015", date(2015, 1, 1), date(2015, 12, 31), "2015"),
+        ("2016-02", date(2016, 2, 1), date(2016, 2, 29), "febbraio 2016"),
+        ("2017-06-30", date(2017, 6, 30), date(2017, 6, 30), "30 giugno 2017"),
+    ],
+)
+def test_one_reading_of_a_year_a_month_or_a_day(
+    written: str, first: date, last: date, words: str
+) -> None:
+    """A period's bounds, a source's date, their wording and the checks read them alike."""
+    from carta.model import PartialDate
+    from carta.sources import date_words, partial_date_end
+
+    found = PartialDate.parse(written)
+    assert (found.first(), found.last()) == (first, last)
+    assert partial_date_end(written) == last
+    assert date_words(written) == words
+
+
+@pytest.mark.parametrize("written", ["15", "2015-1", "2015-13", "2015-02-30", "2015/03"])
+def test_a_period_that_is_not_a_date_is_refused_in_italian(written: str) -> None:
+    from carta.model import PartialDate
+
+    with pytest.raises(ValueError, match="periodo non valido|data inesistente"):
+        PartialDate.parse(written)
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("2026-02-30", "data inesistente"),
+        ("2026-1-01", "data non valida"),
+        ("2026-03", "data non valida"),  # a month is not a day
+        ("２０２６-01-01", "data non valida"),  # digits a keyboard does not type
+    ],
+)
+def test_a_whole_date_is_read_one_way_everywhere(
+    written: str, said: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """verificato_il, --today and CARTA_TODAY accept the same days and refuse the same text."""
+    from carta.cli import main
+    from carta.errors import UsageError
+    from carta.model import parse_day
+    from carta.pipeline import default_today
+
+    with pytest.raises(ValueError, match=said):
+        parse_day(written)
+    with pytest.raises(SystemExit):
+        main(["check", "--today", written])
+    monkeypatch.setenv("CARTA_TODAY", written)
+    with pytest.raises(UsageError):
+        default_today()
+    assert parse_day("2026-03-31") == date(2026, 3, 31)

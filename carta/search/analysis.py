@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 from whoosh.analysis import (
     CharsetFilter,
@@ -217,9 +218,9 @@ class SortedStopFilter(StopFilter):
         state["stops"] = sorted(state["stops"])
         return state
 
-    def __setstate__(self, state: dict[str, object]) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         state = dict(state)
-        state["stops"] = frozenset(state["stops"])  # type: ignore[arg-type]
+        state["stops"] = frozenset(state["stops"])
         self.__dict__.update(state)
 
 

@@ -397,7 +397,7 @@ class Engine:
     def clean_filters(self, raw: dict[str, Any]) -> dict[str, str]:
         """Keep only known filters with known values (anything else is ignored)."""
         out: dict[str, str] = {}
-        allowed = {
+        allowed: dict[str, dict[str, Any]] = {
             "area": self.labels["aree"],
             "destinatari": self.labels["destinatari"],
             "comune": self.labels["comuni"],
@@ -471,7 +471,7 @@ class Engine:
             return None
         text: list[str] = []
         links: list[dict[str, str]] = []
-        if urgent:
+        if urgent and emergency is not None:
             text.append(emergency["testo"])
             links.append({"titolo": emergency["titolo"], "url": emergency["url"]})
         if few:
@@ -489,7 +489,7 @@ class Engine:
         if not unknown or any(c.suggestion is None for c in unknown):
             return None
         # a word the Carta does not contain: no entry holds every word as typed
-        replace = {key(c.words[0]): c.suggestion for c in unknown}
+        replace = {key(c.words[0]): c.suggestion for c in unknown if c.suggestion is not None}
         typed = [w for w, _, _ in tokens(query)]
         suggestion = " ".join(replace.get(key(w), w) for w in typed)
         if key(suggestion) == key(" ".join(typed)):
