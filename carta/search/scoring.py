@@ -20,6 +20,9 @@ from collections.abc import Hashable
 from math import log
 from typing import Any, Generic, TypeVar
 
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.util.numeric import byte_to_length
+
 from .documents import FIELDS
 from .index import K1, B
 
@@ -76,13 +79,33 @@ class TermScores:
         norms = self._norms.get(field)
         if norms is None:
             avgfl = self.searcher.avg_field_length(field) or 1
-            length = self.reader.doc_field_length
-            norms = [
-                K1 * ((1 - B) + B * (length(d, field, 1) or 0) / avgfl)
-                for d in range(self.doc_count)
-            ]
+            # Whoosh stores a field's length in one byte: 256 possible values
+            table = [K1 * ((1 - B) + B * byte_to_length(b) / avgfl) for b in range(256)]
+            raw = self._length_bytes(field)
+            if raw is not None:
+                norms = [table[b] for b in raw]
+            else:
+                length = self.reader.doc_field_length
+                norms = [
+                    K1 * ((1 - B) + B * (length(d, field, 1) or 0) / avgfl)
+                    for d in range(self.doc_count)
+                ]
             self._norms[field] = norms
         return norms
+
+    def _length_bytes(self, field: str) -> bytes | None:
+        """The length bytes of every document, read at once from the column of one
+        segment (``None``: read them one by one)."""
+        if not self._blocks:
+            return None
+        try:
+            column = self.reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+            if column is None:
+                return None
+            raw = bytes(column._dbfile.get(column._basepos, column._count))
+        except AttributeError:
+            return None
+        return raw + bytes(self.doc_count - len(raw))
 
     def _postings(self, field: str, term: str) -> tuple[list[int], list[float]]:
         matcher = self.reader.postings(field, term)
