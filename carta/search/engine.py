@@ -345,9 +345,7 @@ class Engine:
         """Document → score of the documents matching ``clause``: what Whoosh returns for
         ``Or([And([Or([Term(field, term, boost=weight) for each field]) for each term of a
         group]) for each group])``, computed from the scores of each term (cached)."""
-        # Whoosh normalises the query: a term repeated in a group counts once, and so does a
-        # group repeated in a clause
-        groups = list(dict.fromkeys(tuple(dict.fromkeys(group)) for group in clause.groups))
+        groups = [tuple(group) for group in clause.groups]
         signature = tuple(groups)
         cached = self._clauses.get(signature)
         if cached is not None:
