@@ -34,6 +34,7 @@ The procedure:
 from __future__ import annotations
 
 import hashlib
+import heapq
 import html
 import json
 from collections import Counter
@@ -149,6 +150,26 @@ def osa_distance(a: str, b: str, limit: int) -> int:
 
 def rank_key(score: float, matched: int, docnum: int) -> tuple[int, float, int]:
     return (-matched, -float(f"{score:.10g}"), docnum)
+
+
+def top_ranked(scores: dict[int, tuple[float, int]], count: int) -> list[int]:
+    """The first ``count`` documents in rank order (``rank_key``), without ranking them all.
+
+    Rounding a score to 10 significant digits moves it by less than 1e-9 of its value and
+    never reverses two scores, so a document whose score is below the ``count``-th best
+    score by more than that (or that matches fewer clauses) cannot reach the first
+    ``count``: only the others are ranked."""
+    if count >= len(scores):
+        return sorted(scores, key=lambda n: rank_key(*scores[n], n))
+    exact = heapq.nsmallest(count, scores.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))
+    last_score, last_matched = exact[-1][1]
+    floor = last_score - abs(last_score) * 2e-9
+    candidates = [
+        n
+        for n, (score, matched) in scores.items()
+        if matched > last_matched or (matched == last_matched and score >= floor)
+    ]
+    return sorted(candidates, key=lambda n: rank_key(*scores[n], n))[:count]
 
 
 def common_prefix(a: str, b: str) -> int:
@@ -484,19 +505,19 @@ class Engine:
                 message = MSG_ANY
             elif approximate:
                 message = MSG_SIMILAR
-        ranked = sorted(scores, key=lambda n: rank_key(*scores[n], n))
+        ranked = top_ranked(scores, offset + limit)
         terms = {t for c in clauses for g in c.groups for t in g}
         results = [self._hit(n, scores[n][0], terms) for n in ranked[offset : offset + limit]]
         return SearchResult(
             query=query,
-            total=len(ranked),
+            total=len(scores),
             suggestion=self._suggest(query, planned, allowed),
             message=message,
             results=results,
             filters=chosen,
-            facets=self._facets(ranked) if counts else {},
+            facets=self._facets(list(scores)) if counts else {},
             approximate=approximate,
-            guidance=self._guidance(bool(query or chosen), planned, len(ranked)),
+            guidance=self._guidance(bool(query or chosen), planned, len(scores)),
         )
 
     def _guidance(self, searched: bool, planned: list[Clause], total: int) -> dict[str, Any] | None:
