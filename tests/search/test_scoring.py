@@ -67,3 +67,19 @@ def test_a_shared_warm_engine_answers_as_a_fresh_one(search_sites: dict[str, Pat
     finally:
         shared.close()
     assert answers == [expected[q] for q in queries * 3]
+
+
+def test_the_first_page_is_ranked_as_if_every_result_were() -> None:
+    import random
+
+    from carta.search.engine import rank_key, top_ranked
+
+    rng = random.Random(7)
+    scores: dict[int, tuple[float, int]] = {}
+    for n in range(3000):
+        base = rng.choice([3.0, 7.25, 12.5, rng.random() * 20])
+        # scores equal once rounded to 10 digits, in either order of documents
+        scores[n] = (base * (1 + rng.choice([0, 1e-12, -1e-12, 3e-10, -3e-10])), rng.choice([1, 2]))
+    everything = sorted(scores, key=lambda n: rank_key(*scores[n], n))
+    for count in (1, 5, 20, 40, 2999, 3000, 5000):
+        assert top_ranked(scores, count) == everything[:count]
