@@ -77,9 +77,12 @@ def test_the_first_page_is_ranked_as_if_every_result_were() -> None:
     rng = random.Random(7)
     scores: dict[int, tuple[float, int]] = {}
     for n in range(3000):
-        base = rng.choice([3.0, 7.25, 12.5, rng.random() * 20])
-        # scores equal once rounded to 10 digits, in either order of documents
-        scores[n] = (base * (1 + rng.choice([0, 1e-12, -1e-12, 3e-10, -3e-10])), rng.choice([1, 2]))
+        scores[n] = (rng.random() * 10, rng.choice([1, 2]))
+    for n in range(100, 400):
+        # equal once rounded to 10 digits, the later documents a hair higher: the earlier
+        # ones come first
+        scores[n] = (12.5 * (1 + n * 1e-13), 2)
     everything = sorted(scores, key=lambda n: rank_key(*scores[n], n))
-    for count in (1, 5, 20, 40, 2999, 3000, 5000):
+    assert everything[:3] == [100, 101, 102]
+    for count in (1, 5, 20, 40, 300, 301, 2999, 3000, 5000):
         assert top_ranked(scores, count) == everything[:count]
