@@ -22,7 +22,9 @@ The procedure:
 4. Score: the sum, over matched terms and fields, of Whoosh's BM25F (B=0.75, K1=1.2) times
    the field weight; ranked by the number of clauses matched, then by score rounded to 10
    significant digits, then by document order (services first, then initiatives, enti and
-   pages, each by title).
+   pages, each by title). The engine reads each term's scores once from the Whoosh index
+   (``scoring.py``) and adds them up as Whoosh's matchers would; only the documents that
+   can reach the page shown are ranked.
 5. A way forward: with fewer than ``LITTLE`` results, ``guidance`` names the entries of
    ``carta.yaml`` ``dove_chiedere`` and the areas; a query that reaches the emergency page
    (a synonym pointing to its title, e.g. ``violenza: [numeri utili]``) always gets it first.
@@ -39,6 +41,7 @@ import html
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -234,11 +237,6 @@ class Engine:
                     },
                 }
             )
-        # per document, its (filter, value) pairs, for counting results per filter value
-        self._facet_pairs: list[tuple[tuple[str, str], ...]] = [
-            tuple((name, value) for name, values in doc["facets"].items() for value in values)
-            for doc in self.docs
-        ]
 
     def _verify(self, folder: Path) -> None:
         """Open only the index this project's build wrote: the very files, unchanged, that the
@@ -556,6 +554,15 @@ class Engine:
         if not self._run(self.plan(suggestion), True, allowed):
             return None  # the suggestion would find no more
         return suggestion
+
+    @cached_property
+    def _facet_pairs(self) -> list[tuple[tuple[str, str], ...]]:
+        """Per document, its (filter, value) pairs, for counting results per filter value
+        (made on the first search that counts)."""
+        return [
+            tuple((name, value) for name, values in doc["facets"].items() for value in values)
+            for doc in self.docs
+        ]
 
     def _facets(self, ranked: list[int]) -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = {
