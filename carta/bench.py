@@ -42,7 +42,9 @@ DEFAULT_CONTENT = ROOT / "content"
 BROWSER_RUNNER = ROOT / "tests" / "search" / "run_browser_engine.cjs"
 
 
-def synthetic_content(target: Path, entries: int, seed: int = 20261123) -> None:
+def synthetic_content(
+    target: Path, entries: int, seed: int = 20261123, today: date | None = None
+) -> None:
     """Write a content folder with ``entries`` services, on the taxonomies of content/."""
     rng = random.Random(seed)
     target.mkdir(parents=True)
@@ -67,7 +69,7 @@ def synthetic_content(target: Path, entries: int, seed: int = 20261123) -> None:
         words.update(w.lower() for w in re.findall(r"[^\W\d_]{3,}", text))
     vocabulary = [w for w, _ in words.most_common()]
     weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
-    site, _ = validate(load_content(DEFAULT_CONTENT), date.today())
+    site, _ = validate(load_content(DEFAULT_CONTENT), today or date.today())
     assert site is not None
     aree, destinatari, enti = list(site.aree), list(site.destinatari), list(site.enti)
     fonte = next(iter(site.fonti))
