@@ -19,7 +19,9 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from .loader import load_content
 from .pipeline import default_today
@@ -41,7 +43,9 @@ DEFAULT_CONTENT = ROOT / "content"
 BROWSER_RUNNER = ROOT / "tests" / "search" / "run_browser_engine.cjs"
 
 
-def synthetic_content(target: Path, entries: int, seed: int = 20261123) -> None:
+def synthetic_content(
+    target: Path, entries: int, seed: int = 20261123, today: date | None = None
+) -> None:
     """Write a content folder with ``entries`` services, on the taxonomies of content/."""
     rng = random.Random(seed)
     target.mkdir(parents=True)
@@ -66,7 +70,7 @@ def synthetic_content(target: Path, entries: int, seed: int = 20261123) -> None:
         words.update(w.lower() for w in re.findall(r"[^\W\d_]{3,}", text))
     vocabulary = [w for w, _ in words.most_common()]
     weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
-    site, _ = validate(load_content(DEFAULT_CONTENT), default_today())
+    site, _ = validate(load_content(DEFAULT_CONTENT), today or default_today())
     assert site is not None
     aree, destinatari, enti = list(site.aree), list(site.destinatari), list(site.enti)
     fonte = next(iter(site.fonti))
@@ -137,9 +141,61 @@ def first_search_bytes(site_dir: Path, queries: list[str]) -> list[int] | None:
     return sizes
 
 
+def search_timings(engine: Any, count: int) -> tuple[list[float], list[float]]:
+    """Milliseconds of ``count`` searches cycling through QUERIES on one open engine, and of
+    the first run of each query (before the engine has seen its words)."""
+    timings: list[float] = []
+    first: list[float] = []
+    for n in range(count):
+        query = QUERIES[n % len(QUERIES)]
+        started = time.perf_counter()
+        engine.search(query)
+        elapsed = (time.perf_counter() - started) * 1000
+        timings.append(elapsed)
+        if n < len(QUERIES):
+            first.append(elapsed)
+    return timings, first
+
+
+def percentiles(timings: list[float]) -> tuple[float, float]:
+    """p50 and p95 (nearest rank)."""
+    ordered = sorted(timings)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+def search_figures(site_dir: Path, queries: int) -> list[str]:
+    """The search figures of a built site: engine open time, query latency, bytes of a
+    first search in a browser."""
+    from .search.engine import Engine
+
+    started = time.perf_counter()
+    engine = Engine(site_dir)
+    open_ms = (time.perf_counter() - started) * 1000
+    timings, first = search_timings(engine, queries)
+    engine.close()
+    p50, p95 = percentiles(timings)
+    lines = [
+        f"  search engine open:         {open_ms:.0f} ms",
+        f"  query latency:              p50 {p50:.1f} ms, p95 {p95:.1f} ms "
+        f"({queries} searches on one open engine)",
+        f"  query latency, first runs:  p50 {statistics.median(first):.1f} ms, "
+        f"max {max(first):.1f} ms (each query the first time)",
+    ]
+    browser = first_search_bytes(site_dir, QUERIES)
+    if browser is None:
+        lines.append("  first search in a browser:  not measured (Node.js not installed)")
+    else:
+        browser.sort()
+        lines.append(
+            "  first search in a browser:  "
+            f"median {statistics.median(browser) / 1e3:.0f} KB, max {browser[-1] / 1e3:.0f} KB gzip "
+            "(script + index files read)"
+        )
+    return lines
+
+
 def run_bench(sizes: list[int], *, queries: int, log: Callable[[str], None]) -> None:
     from .pipeline import build
-    from .search.engine import Engine
     from .search.index import write_search_index
 
     log(f"carta bench — {len(QUERIES)} fixed queries, {queries} timed searches per size")
@@ -159,18 +215,6 @@ def run_bench(sizes: list[int], *, queries: int, log: Callable[[str], None]) -> 
             index_seconds = time.perf_counter() - started
             whoosh_raw, whoosh_gz = _size(index_dir / "_search" / "whoosh")
             total_raw, total_gz = _size(index_dir / "_search")
-            engine = Engine(Path(tmp) / "site")
-            timings = []
-            for n in range(queries):
-                query = QUERIES[n % len(QUERIES)]
-                started = time.perf_counter()
-                engine.search(query)
-                timings.append((time.perf_counter() - started) * 1000)
-            engine.close()
-            timings.sort()
-            p50 = statistics.median(timings)
-            p95 = timings[min(len(timings) - 1, int(len(timings) * 0.95))]
-            browser = first_search_bytes(Path(tmp) / "site", QUERIES)
             log(f"\n{size} entries (+ {len(site.enti)} enti)")
             log(f"  full build (pages + index): {build_seconds:.1f} s")
             log(f"  search index build:         {index_seconds:.1f} s")
@@ -180,13 +224,5 @@ def run_bench(sizes: list[int], *, queries: int, log: Callable[[str], None]) -> 
             log(
                 f"  browser index (all files):  {(total_raw - whoosh_raw) / 1e6:.2f} MB ({(total_gz - whoosh_gz) / 1e3:.0f} KB gzip)"
             )
-            log(f"  query latency (Whoosh):     p50 {p50:.1f} ms, p95 {p95:.1f} ms")
-            if browser is None:
-                log("  first search in a browser:  not measured (Node.js not installed)")
-            else:
-                browser.sort()
-                log(
-                    "  first search in a browser:  "
-                    f"median {statistics.median(browser) / 1e3:.0f} KB, max {browser[-1] / 1e3:.0f} KB gzip "
-                    "(script + index files read)"
-                )
+            for line in search_figures(Path(tmp) / "site", queries):
+                log(line)

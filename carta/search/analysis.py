@@ -78,6 +78,7 @@ def fold(word: str) -> str:
     return word.lower().translate(accent_map)
 
 
+@lru_cache(maxsize=262144)
 def key(word: str) -> str:
     """How a word is looked up in the exported vocabulary: lowercase, decomposed, combining
     marks removed — exactly what the browser script computes (``fold`` in cerca.js). The

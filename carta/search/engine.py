@@ -22,7 +22,9 @@ The procedure:
 4. Score: the sum, over matched terms and fields, of Whoosh's BM25F (B=0.75, K1=1.2) times
    the field weight; ranked by the number of clauses matched, then by score rounded to 10
    significant digits, then by document order (services first, then initiatives, enti and
-   pages, each by title).
+   pages, each by title). The engine reads each term's scores once from the Whoosh index
+   (``scoring.py``) and adds them up as Whoosh's matchers would; only the documents that
+   can reach the page shown are ranked.
 5. A way forward: with fewer than ``LITTLE`` results, ``guidance`` names the entries of
    ``carta.yaml`` ``dove_chiedere`` and the areas; a query that reaches the emergency page
    (a synonym pointing to its title, e.g. ``violenza: [numeri utili]``) always gets it first.
@@ -34,19 +36,21 @@ The procedure:
 from __future__ import annotations
 
 import hashlib
+import heapq
 import html
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.query import And, Or, Query, Term
 
 from ..errors import CartaError
 from .analysis import is_stop, key, normalise, tokens
-from .documents import FIELDS
 from .index import MANIFEST, SEARCH_DIR, WHOOSH_DIGESTS, WHOOSH_DIR
+from .scoring import BoundedCache, TermScores
 
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 12
@@ -151,6 +155,26 @@ def rank_key(score: float, matched: int, docnum: int) -> tuple[int, float, int]:
     return (-matched, -float(f"{score:.10g}"), docnum)
 
 
+def top_ranked(scores: dict[int, tuple[float, int]], count: int) -> list[int]:
+    """The first ``count`` documents in rank order (``rank_key``), without ranking them all.
+
+    Rounding a score to 10 significant digits moves it by less than 1e-9 of its value and
+    never reverses two scores, so a document whose score is below the ``count``-th best
+    score by more than that (or that matches fewer clauses) cannot reach the first
+    ``count``: only the others are ranked."""
+    if count >= len(scores):
+        return sorted(scores, key=lambda n: rank_key(*scores[n], n))
+    exact = heapq.nsmallest(count, scores.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))
+    last_score, last_matched = exact[-1][1]
+    floor = last_score - abs(last_score) * 2e-9
+    candidates = [
+        n
+        for n, (score, matched) in scores.items()
+        if matched > last_matched or (matched == last_matched and score >= floor)
+    ]
+    return sorted(candidates, key=lambda n: rank_key(*scores[n], n))[:count]
+
+
 def common_prefix(a: str, b: str) -> int:
     n = 0
     while n < min(len(a), len(b)) and a[n] == b[n]:
@@ -171,12 +195,22 @@ class Engine:
         self.manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
         self._verify(root / WHOOSH_DIR)
         self.ix = whoosh_index.open_dir(str(root / WHOOSH_DIR))
+        # one searcher for the life of the engine (the index of a build never changes; a new
+        # build means a new engine)
+        self.searcher = self.ix.searcher()
+        self.term_scores = TermScores(self.searcher)
+        self._clauses: BoundedCache[dict[int, float]] = BoundedCache()
+        self._similar: BoundedCache[list[tuple[int, int, int, str]]] = BoundedCache(50_000)
+        self._snippet_tokens: BoundedCache[list[tuple[int, int, str, str | None]]] = BoundedCache(
+            200_000
+        )
         self.words: dict[str, list[Any]] = {}
         for k in range(self.manifest["shards"]["words"]):
             self.words.update(json.loads((root / "w" / f"{k}.json").read_text(encoding="utf-8")))
-        self.by_initial: dict[str, list[str]] = {}
-        for word in sorted(self.words):
-            self.by_initial.setdefault(word[0], []).append(word)
+        # the words by first letter and length: a similar word differs by at most 2 letters
+        self.by_initial: dict[tuple[str, int], list[str]] = {}
+        for word in self.words:
+            self.by_initial.setdefault((word[0], len(word)), []).append(word)
         self.synonyms = sorted(self.manifest["synonyms"], key=lambda row: (-len(row[0]), row[0]))
         self.stop = set(self.manifest["stop"])
         self.filler = set(self.manifest.get("filler", []))
@@ -184,8 +218,7 @@ class Engine:
         self.sub_ambito_of: dict[str, str] = self.manifest["sub_ambito_of"]
         self.labels: dict[str, dict[str, str]] = self.manifest["labels"]
         self.docs: list[dict[str, Any]] = []
-        with self.ix.searcher() as searcher:
-            stored = sorted(searcher.reader().all_stored_fields(), key=lambda d: d["docnum"])
+        stored = sorted(self.searcher.reader().all_stored_fields(), key=lambda d: d["docnum"])
         for d in stored:
             self.docs.append(
                 {
@@ -230,6 +263,7 @@ class Engine:
                 )
 
     def close(self) -> None:
+        self.searcher.close()
         self.ix.close()
 
     # --- planning -----------------------------------------------------------------------
@@ -242,15 +276,23 @@ class Engine:
         ``folded``, best first."""
         if len(folded) < FUZZY_MIN:
             return []
+        cached = self._similar.get(folded)
+        if cached is not None:
+            return cached
         limit = 1 if len(folded) <= 5 else 2
         found = []
-        for word in self.by_initial.get(folded[0], []):
-            if word == folded:
-                continue
-            distance = osa_distance(folded, word, limit)
-            if distance <= limit:
-                found.append((distance, -common_prefix(folded, word), -self.words[word][2], word))
-        return sorted(found)
+        for size in range(len(folded) - limit, len(folded) + limit + 1):
+            for word in self.by_initial.get((folded[0], size), ()):
+                if word == folded:
+                    continue
+                distance = osa_distance(folded, word, limit)
+                if distance <= limit:
+                    found.append(
+                        (distance, -common_prefix(folded, word), -self.words[word][2], word)
+                    )
+        found.sort()
+        self._similar.put(folded, found, len(found) + 1)
+        return found
 
     def expand(self, word: str) -> tuple[list[str], str | None]:
         """The terms of the vocabulary words similar to ``word`` (a lookup key), and the one
@@ -318,14 +360,28 @@ class Engine:
 
     # --- running ------------------------------------------------------------------------
 
-    @staticmethod
-    def _clause_query(clause: Clause) -> Query:
-        return Or(
-            [
-                And([Or([Term(f, t, boost=boost) for f, boost in FIELDS.items()]) for t in group])
-                for group in clause.groups
-            ]
-        )
+    def _clause_scores(self, clause: Clause) -> dict[int, float]:
+        """Document → score of the documents matching ``clause``: what Whoosh returns for
+        ``Or([And([Or([Term(field, term, boost=weight) for each field]) for each term of a
+        group]) for each group])``, computed from the scores of each term (cached)."""
+        groups = [tuple(group) for group in clause.groups]
+        signature = tuple(groups)
+        cached = self._clauses.get(signature)
+        if cached is not None:
+            return cached
+        out: dict[int, float] = {}
+        for group in groups:
+            scores = self.term_scores.get(group[0])
+            for term in group[1:]:
+                more = self.term_scores.get(term)
+                scores = {d: s + more[d] for d, s in scores.items() if d in more}
+            if not out:
+                out = dict(scores)
+            else:
+                for d, s in scores.items():
+                    out[d] = out[d] + s if d in out else s
+        self._clauses.put(signature, out, len(out) + 1)
+        return out
 
     def _filter_docs(self, filters: dict[str, str]) -> set[int] | None:
         if not filters:
@@ -351,16 +407,17 @@ class Engine:
     ) -> dict[int, tuple[float, int]]:
         """Document → (score, clauses it matches): documents matching every clause, or any."""
         per_clause: list[dict[int, float]] = []
-        with self.ix.searcher() as searcher:
-            for clause in clauses:
-                if not clause.groups:
-                    if every:
-                        return {}
-                    continue
-                hits = searcher.search(self._clause_query(clause), limit=None)
-                per_clause.append({hit.docnum: hit.score for hit in hits})
+        for clause in clauses:
+            if not clause.groups:
+                if every:
+                    return {}
+                continue
+            per_clause.append(self._clause_scores(clause))
         if not per_clause:
             return {}
+        if len(per_clause) == 1:
+            only = per_clause[0]
+            return {d: (only[d], 1) for d in sorted(only) if allowed is None or d in allowed}
         if every:
             docs = set(per_clause[0]).intersection(*per_clause[1:])
         else:
@@ -446,19 +503,19 @@ class Engine:
                 message = MSG_ANY
             elif approximate:
                 message = MSG_SIMILAR
-        ranked = sorted(scores, key=lambda n: rank_key(*scores[n], n))
+        ranked = top_ranked(scores, offset + limit)
         terms = {t for c in clauses for g in c.groups for t in g}
         results = [self._hit(n, scores[n][0], terms) for n in ranked[offset : offset + limit]]
         return SearchResult(
             query=query,
-            total=len(ranked),
+            total=len(scores),
             suggestion=self._suggest(query, planned, allowed),
             message=message,
             results=results,
             filters=chosen,
-            facets=self._facets(ranked) if counts else {},
+            facets=self._facets(list(scores)) if counts else {},
             approximate=approximate,
-            guidance=self._guidance(bool(query or chosen), planned, len(ranked)),
+            guidance=self._guidance(bool(query or chosen), planned, len(scores)),
         )
 
     def _guidance(self, searched: bool, planned: list[Clause], total: int) -> dict[str, Any] | None:
@@ -498,6 +555,15 @@ class Engine:
             return None  # the suggestion would find no more
         return suggestion
 
+    @cached_property
+    def _facet_pairs(self) -> list[tuple[tuple[str, str], ...]]:
+        """Per document, its (filter, value) pairs, for counting results per filter value
+        (made on the first search that counts)."""
+        return [
+            tuple((name, value) for name, values in doc["facets"].items() for value in values)
+            for doc in self.docs
+        ]
+
     def _facets(self, ranked: list[int]) -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = {
             "tipo": {},
@@ -506,10 +572,9 @@ class Engine:
             "comuni": {},
             "costo": {},
         }
-        for n in ranked:
-            for name, values in self.docs[n]["facets"].items():
-                for value in values:
-                    counts[name][value] = counts[name].get(value, 0) + 1
+        pairs = self._facet_pairs
+        for (name, value), count in Counter(p for n in ranked for p in pairs[n]).items():
+            counts[name][value] = count
         return counts
 
     def _hit(self, n: int, score: float, terms: set[str]) -> Hit:
@@ -527,24 +592,22 @@ class Engine:
     def snippet(self, text: str, terms: set[str]) -> str:
         """A short passage of ``text`` around the first matched word, matches in ``<mark>``
         (HTML, escaped)."""
-        spans = []
         # only words that begin like a matched term are looked up (the browser fetches the
         # vocabulary in shards and should not need all of them for a snippet)
         prefixes = {t[:3] for t in terms}
-        for word, start, end in tokens(text):
-            folded = key(word)
-            if folded[:3] not in prefixes or is_stop(word):
-                continue
-            entry = self.words.get(folded)
-            if entry is not None and entry[1] in terms:
-                spans.append((start, end))
+        analysed = self._analyse(text)
+        spans = [
+            (start, end)
+            for start, end, prefix, term in analysed
+            if prefix in prefixes and term in terms
+        ]
         start = 0
         if spans and spans[0][0] > SNIPPET_LEAD:
             start = spans[0][0] - SNIPPET_LEAD
-            start = next((s for _, s, _ in tokens(text) if s >= start), spans[0][0])
+            start = next((s for s, _, _, _ in analysed if s >= start), spans[0][0])
         end = min(len(text), start + SNIPPET_CHARS)
         if end < len(text):
-            end = max((e for _, _, e in tokens(text) if e <= end), default=end)
+            end = max((e for _, e, _, _ in analysed if e <= end), default=end)
         out = ["… " if start > 0 else ""]
         cursor = start
         for s, e in spans:
@@ -557,6 +620,20 @@ class Engine:
         if end < len(text):
             out.append(" …")
         return "".join(out)
+
+    def _analyse(self, text: str) -> list[tuple[int, int, str, str | None]]:
+        """The words of ``text``: (start, end, first three letters of the lookup key, term
+        or None for a stop word or a word not in the vocabulary), cached per text."""
+        cached = self._snippet_tokens.get(text)
+        if cached is not None:
+            return cached
+        out: list[tuple[int, int, str, str | None]] = []
+        for word, start, end in tokens(text):
+            folded = key(word)
+            entry = None if is_stop(word) else self.words.get(folded)
+            out.append((start, end, folded[:3], entry[1] if entry is not None else None))
+        self._snippet_tokens.put(text, out, len(out) + 1)
+        return out
 
 
 def _split(value: str) -> list[str]:

@@ -36,12 +36,16 @@ B, K1 = 0.75, 1.2
 #: postings and vocabulary are split into shards of about SHARD_BYTES (one file below
 #: SINGLE_FILE_BYTES), by ranges of sorted keys (neighbours share letters, so a shard
 #: compresses almost as well as one file), so that a first search downloads only what it
-#: needs: on a phone the search page waits for these files before it shows anything
+#: needs: on a phone the search page waits for these files before it shows anything. Small
+#: shards: a rare word then costs a few hundred bytes besides its own postings (at 10,000
+#: entries, 16 kB shards made a first search fetch up to 130 KB, 4 kB shards 85 KB; the
+#: list of shard bounds in the manifest grows as shards shrink)
 SINGLE_FILE_BYTES = 24_000
-SHARD_BYTES = 16_000
-#: documents per document shard, for small and for large Carte
+SHARD_BYTES = 4_000
+#: documents per document shard, for small and for large Carte (a first search fetches the
+#: shards of the 20 results it shows, which in a large Carta are 20 different shards)
 DOCS_PER_SHARD_SMALL = 32
-DOCS_PER_SHARD_LARGE = 8
+DOCS_PER_SHARD_LARGE = 2
 LARGE_CARTA = 1000
 #: the free page a search about violence or an emergency leads to (see ``guidance``)
 EMERGENCY_PAGE = "numeri-utili"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from ..conftest import TODAY
 from .conftest import QUERIES, SITES
 
 RUNNER = Path(__file__).parent / "run_browser_engine.cjs"
@@ -111,3 +112,22 @@ def test_browser_index_and_script_fit_their_budgets(search_sites: dict[str, Path
     if first is None:
         pytest.skip("Node.js is not installed: cannot measure the browser's first search")
     assert max(first) <= 60_000, first
+
+
+def test_a_first_search_in_a_large_carta_downloads_little(tmp_path: Path) -> None:
+    """In a Carta of 1,000 services a first search in the browser fetches the postings of its
+    words, the 20 results shown and their snippets' words, not whole slices of the index
+    (16 kB shards and 8 documents per shard made it 93 KB)."""
+    from datetime import date
+
+    from carta.bench import first_search_bytes, synthetic_content
+    from carta.pipeline import build
+
+    today = date.fromisoformat(TODAY)
+    synthetic_content(tmp_path / "content", 1000, today=today)
+    build(tmp_path / "content", tmp_path / "site", today=today)
+    queries = ["affitto", "sfratto", "servizi sociali crema", "assistente sociale", "anzaini"]
+    first = first_search_bytes(tmp_path / "site", queries)
+    if first is None:
+        pytest.skip("Node.js is not installed: cannot measure the browser's first search")
+    assert max(first) <= 60_000, dict(zip(queries, first, strict=True))
