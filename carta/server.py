@@ -67,6 +67,8 @@ MAX_QUERY_STRING = 4096
 PAGE_SIZE = 20
 MAX_PAGE = 500
 MAX_SHEET = 20
+# what editors write beside a file they save (see editor_temp_file)
+EDITOR_TEMP = re.compile(r"^[.~]|(~|\.swp|\.swx|\.swo|\.tmp|\.bak)$|^\d+$")
 
 
 class SiteApp:
@@ -541,28 +543,117 @@ def serve(
             log("  " + str(w))
         log(done)
 
-    rebuild()
     if not reload:
+        rebuild()
         server = waitress_server(app, host, port)
         bound_host, bound_port = server_address(server)
         log(f"Servo il sito su http://{_url_host(bound_host)}:{bound_port}/ (Ctrl+C per fermare)")
         server.run()  # returns on KeyboardInterrupt (the CLI maps SIGTERM to it), once closed
         return
-    _serve_dev(app, content, templates, out_dir, host, port, rebuild, log)
+    # watching starts before the first build: a save while it runs is built right after it
+    watcher = Watcher([content, templates], _ignore_under(out_dir), rebuild)
+    try:
+        rebuild()
+        _serve_dev(app, watcher, host, port, log)
+    finally:
+        watcher.stop()
+
+
+def editor_temp_file(name: str) -> bool:
+    """Whether ``name`` is one of the files editors write beside the one being saved: swap
+    and backup files (``.x.md.swp``, ``x.md~``, ``x.tmp``), Emacs' locks (``.#x.md``), vim's
+    write test ``4913``; like the loader, hidden files too."""
+    return bool(EDITOR_TEMP.search(name))
+
+
+class Watcher:
+    """Rebuilds on every save, none dropped: inotify (``watchfiles``) reports the changes to
+    ``folders``; a build runs for each batch, one at a time, in a thread of its own, and the
+    saves that arrive while it runs make one more build once it is over, so the last save is
+    always built. After each build, failed or not, ``on_built`` (set by the server: reload
+    every browser) is called with what to reload: a stylesheet, or "*" for the page.
+
+    Watching starts when the watcher is made; building starts with :meth:`start`."""
+
+    STEP_MS = 50  # a batch is the changes with no 50 ms pause between them (one editor save)
+    DEBOUNCE_MS = 1600  # at most, while changes keep coming
+
+    def __init__(
+        self,
+        folders: list[Path],
+        ignore: Callable[[str], bool],
+        rebuild: Callable[[], None],
+    ) -> None:
+        from watchfiles._rust_notify import RustNotify  # watchfiles' documented Rust backend
+
+        self.rebuild = rebuild
+        self.on_built: Callable[[str], None] = lambda path: None
+        self.builds = 0
+        self._ignore = ignore
+        self._changed = threading.Condition()
+        self._pending: list[str] = []
+        self._stop = threading.Event()
+        folders = list(dict.fromkeys(f.resolve() for f in folders if f.exists()))
+        self._notify = RustNotify([str(f) for f in folders], False, False, 300, True, False)
+        self._watching = threading.Thread(target=self._watch, name="carta-watch", daemon=True)
+        self._building = threading.Thread(target=self._build, name="carta-build")
+        self._watching.start()
+
+    def start(self) -> None:
+        """Build whatever changed since watching started, and from then on every change."""
+        self._building.start()
+
+    def changed(self, paths: Iterable[str]) -> None:
+        """Queue a batch of changed paths (the ignored ones are dropped)."""
+        kept = [p for p in paths if not editor_temp_file(Path(p).name) and not self._ignore(p)]
+        if kept:
+            with self._changed:
+                self._pending.extend(kept)
+                self._changed.notify()
+
+    def stop(self) -> None:
+        """Stop watching; a build that is running is finished first, a queued one is not run."""
+        if self._stop.is_set():
+            return
+        self._stop.set()
+        with self._changed:
+            self._changed.notify_all()
+        if self._building.is_alive():
+            self._building.join()
+        self._watching.join(timeout=5)
+        self._notify.close()
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            changes = self._notify.watch(self.DEBOUNCE_MS, self.STEP_MS, 0, self._stop)
+            if isinstance(changes, set):  # otherwise "stop" (or "signal", in the main thread)
+                self.changed(sorted(path for _, path in changes))
+
+    def _build(self) -> None:
+        while True:
+            with self._changed:
+                while not self._pending and not self._stop.is_set():
+                    self._changed.wait()
+                if self._stop.is_set():
+                    return
+                paths, self._pending = self._pending, []
+            self.rebuild()
+            self.builds += 1
+            styles = [p for p in paths if p.endswith(".css")]
+            # livereload.js swaps the stylesheets in place for a .css path, reloads otherwise
+            self.on_built(paths[-1] if len(styles) == len(paths) else "*")
 
 
 def _serve_dev(
     app: SiteApp,
-    content: Path,
-    templates: Path,
-    out_dir: Path,
+    watcher: Watcher,
     host: str,
     port: int,
-    rebuild: Callable[[], None],
     log: Callable[[str], None],
 ) -> None:
-    """livereload's server, set up here so that it binds port 0, bounds requests, sends the
-    security headers and no version on every response, and stops cleanly on a signal."""
+    """livereload's server (for the pages and the browser's reload websocket only: the
+    watcher builds), set up here so that it binds port 0, bounds requests, sends the security
+    headers and no version on every response, and stops cleanly on a signal."""
     import asyncio
 
     from livereload import Server
@@ -574,14 +665,8 @@ def _serve_dev(
     from tornado.netutil import bind_sockets
 
     server = Server(app=_with_server_header(app))
-    ignore_out = _ignore_under(out_dir)
-    server.watch(str(content), rebuild, ignore=ignore_out)
-    server.watch(str(templates), rebuild, ignore=ignore_out)
-    LiveReloadHandler.watcher = server.watcher
+    LiveReloadHandler.watcher = server.watcher  # for its log line; it watches nothing
     LiveReloadHandler.live_css = True
-    # livereload ignores a change that comes within 3 s of the last reload: a quick fix after
-    # an error would leave the error on screen. Every rebuild reloads.
-    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
     script = (  # livereload's loader, for the port the page came from
         b'<script type="text/javascript">(function(){var s=document.createElement("script");'
         b"var port=(window.location.port || (window.location.protocol == 'https:' ? 443: 80));"
@@ -618,22 +703,25 @@ def _serve_dev(
     http = HTTPServer(application, **DEV_LIMITS)
     http.add_sockets(sockets)
     bound_port = sockets[0].getsockname()[1]
+    # after every build, from the build's thread: every browser reloads, on tornado's loop
+    watcher.on_built = lambda path: loop.add_callback(LiveReloadHandler.reload_waiters, path)
+    watcher.start()
     log(
         f"Servo il sito su http://{_url_host(host)}:{bound_port}/ e lo ricostruisco a ogni "
         "modifica (Ctrl+C per fermare)"
     )
     aio = asyncio.get_event_loop()
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    for sig in previous:  # stop between two callbacks: a request or a rebuild is finished first
+    for sig in previous:  # stop between two callbacks: a request is finished first
         aio.add_signal_handler(sig, loop.stop)
     try:
-        LiveReloadHandler.start_tasks()
         loop.start()
     finally:
         http.stop()
         for sig, handler in previous.items():
             aio.remove_signal_handler(sig)
             signal.signal(sig, handler)
+        watcher.stop()  # a running build is finished first
         loop.close(all_fds=True)
 
 
@@ -658,7 +746,6 @@ def _ignore_under(folder: Path) -> Callable[[str], bool]:
 
     def ignore(path: str) -> bool:
         p = Path(path).resolve()
-        name = p.name
-        return root == p or root in p.parents or name.startswith(".") or name.endswith("~")
+        return root == p or root in p.parents
 
     return ignore
