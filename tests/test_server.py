@@ -129,42 +129,91 @@ def dev_server(tmp_path: Path) -> Iterator[tuple[str, Path, Served]]:
         served.stop(signal.SIGTERM)
 
 
-def listen_for_reloads(base: str) -> list[str]:
-    """Connect to the live-reload websocket as livereload.js does; the returned list gets
-    the reload messages the server sends."""
-    import asyncio
-    import json
-    import threading
+class Browser:
+    """A browser on ``url`` as livereload.js drives it: connected to the reload websocket,
+    and fetching the page again at each reload. ``pages`` gets the page it got each time."""
 
-    from tornado.websocket import websocket_connect
+    def __init__(self, base: str, url: str) -> None:
+        import asyncio
+        import threading
 
-    reloads: list[str] = []
-    ready = threading.Event()
+        self.pages: list[str] = []
+        self.paths: list[str] = []
+        ready = threading.Event()
 
-    async def listen() -> None:
-        ws = await websocket_connect(base.replace("http://", "ws://") + "/livereload")
-        hello = {"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}
-        await ws.write_message(json.dumps(hello))
-        await ws.read_message()
-        await ws.write_message(json.dumps({"command": "info", "url": base + "/"}))
-        ready.set()
-        while (message := await ws.read_message()) is not None:
-            if json.loads(message).get("command") == "reload":
-                reloads.append(str(message))
-                break
-        ws.close()
+        async def listen() -> None:
+            from tornado.websocket import websocket_connect
 
-    def run() -> None:
-        try:
-            asyncio.run(asyncio.wait_for(listen(), 60))
-        except (TimeoutError, OSError):
-            pass
-        finally:
+            ws = await websocket_connect(base.replace("http://", "ws://") + "/livereload")
+            hello = {
+                "command": "hello",
+                "protocols": ["http://livereload.com/protocols/official-7"],
+            }
+            await ws.write_message(json.dumps(hello))
+            await ws.read_message()
+            await ws.write_message(json.dumps({"command": "info", "url": url}))
             ready.set()
+            while (message := await ws.read_message()) is not None:
+                data = json.loads(message)
+                if data.get("command") == "reload":
+                    self.paths.append(data["path"])
+                    self.pages.append(fetch(url))
 
-    threading.Thread(target=run, daemon=True).start()
-    assert ready.wait(10)
-    return reloads
+        def run() -> None:
+            try:
+                asyncio.run(asyncio.wait_for(listen(), 90))
+            except (TimeoutError, OSError):
+                pass
+            finally:
+                ready.set()
+
+        threading.Thread(target=run, daemon=True).start()
+        assert ready.wait(10)
+        time.sleep(0.2)  # the server has read the "info" message: this browser gets reloads
+
+
+class DiskWatch:
+    """Reads a built page every 2 ms and keeps each version it saw."""
+
+    def __init__(self, page: Path) -> None:
+        import threading
+
+        self.versions: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(page,), daemon=True)
+        self._thread.start()
+
+    def _run(self, page: Path) -> None:
+        while not self._stop.is_set():
+            try:
+                text = page.read_text(encoding="utf-8")
+            except OSError:
+                text = ""
+            if text and (not self.versions or self.versions[-1] != text):
+                self.versions.append(text)
+            time.sleep(0.002)
+
+    def stop(self) -> list[str]:
+        self._stop.set()
+        self._thread.join()
+        return self.versions
+
+
+def builds(served: Served) -> int:
+    """How many builds the server has logged (the first one included)."""
+    log = served.log.read_text(encoding="utf-8", errors="replace")
+    return len(re.findall(r"^(Sito aggiornato in |La costruzione del sito non)", log, re.M))
+
+
+def settle(served: Served, quiet: float = 1.5, timeout: float = 30) -> int:
+    """Wait until no build has been logged for ``quiet`` seconds; the number of builds."""
+    deadline = time.monotonic() + timeout
+    count, since = builds(served), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < quiet:
+        time.sleep(0.05)
+        if builds(served) != count:
+            count, since = builds(served), time.monotonic()
+    return count
 
 
 def test_dev_server_shows_errors_and_recovers(
@@ -174,7 +223,7 @@ def test_dev_server_shows_errors_and_recovers(
     url = base + "/servizi/sportello-nord/"
     page = fetch(url)
     assert "livereload.js" in page  # the browser is told to reload
-    reloads = listen_for_reloads(base)
+    browser = Browser(base, url)
     path = content / "servizi" / "sportello-nord.md"
     good = path.read_text(encoding="utf-8")
     path.write_text(
@@ -188,6 +237,8 @@ def test_dev_server_shows_errors_and_recovers(
     assert "stato: valore &#x27;attiva&#x27; non ammesso" in broken
     assert "Sportello famiglie Nord" in broken  # still the last good page
     assert served.proc.poll() is None  # and the server is alive
+    # the failed build reloaded the browser too: it shows the errors
+    assert wait_for(lambda: any("errori-build" in p for p in browser.pages))
     path.write_text(
         good.replace("Sportello famiglie Nord", "Sportello famiglie del Nord"), encoding="utf-8"
     )
@@ -195,7 +246,9 @@ def test_dev_server_shows_errors_and_recovers(
         "the fixed page never came back"
     )
     assert "errori-build" not in fetch(url)
-    assert wait_for(lambda: bool(reloads)), "the browser was never told to reload"
+    # and the fix reloaded it to the fixed page
+    assert wait_for(lambda: "Sportello famiglie del Nord" in browser.pages[-1])
+    assert "errori-build" not in browser.pages[-1]
     code, output = served.stop(signal.SIGTERM)
     assert code in (0, 130) and "Traceback" not in output
     assert "La costruzione del sito non è riuscita" in output  # the terminal shows it too
@@ -204,6 +257,114 @@ def test_dev_server_shows_errors_and_recovers(
     done = re.findall(r"^Sito aggiornato in .+/: \d+ file in \d+,\d+ s$", output, re.M)
     assert len(done) >= 2, output  # the first build and the fixed one
     assert "\x1b" not in output
+
+
+def test_two_quick_saves_both_reach_the_page_and_the_browser_shows_the_second(
+    dev_server: tuple[str, Path, Served],
+) -> None:
+    base, content, served = dev_server
+    url = base + "/servizi/sportello-nord/"
+    path = content / "servizi" / "sportello-nord.md"
+    good = path.read_text(encoding="utf-8")
+    browser = Browser(base, url)
+    disk = DiskWatch(served.log.parent / "site" / "servizi" / "sportello-nord" / "index.html")
+    path.write_text(good.replace("Sportello famiglie Nord", "Sportello Primo"), encoding="utf-8")
+    time.sleep(0.2)
+    path.write_text(good.replace("Sportello famiglie Nord", "Sportello Secondo"), encoding="utf-8")
+    assert wait_for(lambda: bool(browser.pages) and "Sportello Secondo" in browser.pages[-1]), (
+        "the browser was never reloaded to the second save"
+    )
+    settle(served)
+    versions = disk.stop()
+    assert any("Sportello Primo" in v for v in versions), "the first save never reached the disk"
+    assert "Sportello Secondo" in versions[-1]
+    assert "Sportello Secondo" in browser.pages[-1]  # what the browser was last reloaded to
+    assert set(browser.paths) == {"*"}  # a page reload, not a stylesheet swap
+    assert "Ignore" not in served.log.read_text(encoding="utf-8")
+
+
+def test_a_save_during_a_build_makes_exactly_one_more_build(
+    dev_server: tuple[str, Path, Served],
+) -> None:
+    base, content, served = dev_server
+    staging = served.log.parent / ".carta-staging"
+    before = settle(served)
+    path = content / "servizi" / "sportello-nord.md"
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("Sportello famiglie Nord", "Sportello Uno"), encoding="utf-8")
+    deadline = time.monotonic() + 10
+    while not (staging.is_dir() and any(staging.iterdir())):  # the build is writing
+        assert time.monotonic() < deadline, "no build started"
+        time.sleep(0.001)
+    path.write_text(good.replace("Sportello famiglie Nord", "Sportello Due"), encoding="utf-8")
+    assert settle(served) == before + 2, served.log.read_text(encoding="utf-8")
+    assert "Sportello Due" in fetch(base + "/servizi/sportello-nord/")
+
+
+def test_editor_swap_and_backup_files_build_nothing(
+    dev_server: tuple[str, Path, Served],
+) -> None:
+    base, content, served = dev_server
+    browser = Browser(base, base + "/")
+    before = settle(served)
+    folder = content / "servizi"
+    for name in [".sportello-nord.md.swp", "sportello-nord.md~", ".#sportello-nord.md", "x.tmp"]:
+        (folder / name).write_text("bozza", encoding="utf-8")
+    (folder / "4913").write_text("")  # vim checks it may write in the folder
+    (folder / "4913").unlink()
+    time.sleep(1.0)
+    assert settle(served, quiet=0.5) == before and browser.pages == []
+    (folder / ".sportello-nord.md.swp").unlink()  # the editor closes; a real save builds
+    (folder / "centro-diurno.md").touch()
+    assert wait_for(lambda: builds(served) == before + 1 and len(browser.pages) == 1)
+
+
+def test_watcher_builds_a_save_made_during_a_build_once_and_ignores_swap_files(
+    tmp_path: Path,
+) -> None:
+    """The watcher without the server: three saves while a build runs make one more build,
+    which sees the last of them; a reload follows every build."""
+    import threading
+
+    from carta.server import Watcher, editor_temp_file
+
+    assert editor_temp_file(".x.md.swp") and editor_temp_file("4913")
+    assert editor_temp_file("x.md~") and editor_temp_file(".#x.md")
+    assert not editor_temp_file("_scheda_breve.html") and not editor_temp_file("x.md")
+    content, templates = tmp_path / "content", tmp_path / "templates"
+    content.mkdir()
+    templates.mkdir()
+    entry = content / "x.md"
+    entry.write_text("zero")
+    started, release = threading.Event(), threading.Event()
+    seen: list[str] = []
+    reloads: list[str] = []
+
+    def rebuild() -> None:
+        seen.append(entry.read_text())
+        started.set()
+        assert release.wait(10)
+
+    watcher = Watcher([content, templates], lambda path: False, rebuild)
+    watcher.on_built = reloads.append
+    watcher.start()
+    try:
+        entry.write_text("uno")
+        assert started.wait(5), "the save was not seen"
+        for text in ["due", "tre", "quattro"]:  # three batches while the build runs
+            time.sleep(0.15)
+            entry.write_text(text)
+        time.sleep(0.3)
+        (content / ".x.md.swp").write_text("bozza")
+        release.set()
+        assert wait_for(lambda: len(reloads) == 2, 5)
+        time.sleep(0.5)
+        assert seen == ["uno", "quattro"] and watcher.builds == 2 and reloads == ["*", "*"]
+        (templates / "carta.css").write_text("body {}")
+        assert wait_for(lambda: reloads[-1:] == [str((templates / "carta.css").resolve())], 5)
+    finally:
+        release.set()
+        watcher.stop()
 
 
 def test_make_app_serves_a_built_site_and_refuses_an_empty_folder(
