@@ -593,8 +593,8 @@ class Watcher:
         self._changed = threading.Condition()
         self._pending: list[str] = []
         self._stop = threading.Event()
-        folders = list(dict.fromkeys(f.resolve() for f in folders if f.exists()))
-        self._notify = RustNotify([str(f) for f in folders], False, False, 300, True, False)
+        self._folders = list(dict.fromkeys(f.resolve() for f in folders if f.exists()))
+        self._notify = RustNotify([str(f) for f in self._folders], False, False, 300, True, False)
         self._watching = threading.Thread(target=self._watch, name="carta-watch", daemon=True)
         self._building = threading.Thread(target=self._build, name="carta-build")
         self._watching.start()
@@ -605,11 +605,22 @@ class Watcher:
 
     def changed(self, paths: Iterable[str]) -> None:
         """Queue a batch of changed paths (the ignored ones are dropped)."""
-        kept = [p for p in paths if not editor_temp_file(Path(p).name) and not self._ignore(p)]
+        kept = [p for p in paths if not self._ignored(p)]
         if kept:
             with self._changed:
                 self._pending.extend(kept)
                 self._changed.notify()
+
+    def _ignored(self, path: str) -> bool:
+        """An editor's temporary file, anything in a hidden folder (``.git``, the build's
+        ``.carta-staging``) or what ``ignore`` says (the output folder)."""
+        p = Path(path)
+        for folder in self._folders:
+            if p.is_relative_to(folder):
+                parts = p.relative_to(folder).parts
+                if any(part.startswith(".") for part in parts[:-1]):
+                    return True
+        return editor_temp_file(p.name) or self._ignore(path)
 
     def stop(self) -> None:
         """Stop watching; a build that is running is finished first, a queued one is not run."""

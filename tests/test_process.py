@@ -216,3 +216,30 @@ def test_replicas_follow_an_atomic_switch_of_the_site_symlink(tmp_path: Path) ->
     assert found("zefiro")
     shutil.rmtree(tmp_path / "releases" / "1")  # the old build can go once switched
     assert wsgi_call(app, "/")[0] == "200 OK"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_serve_stops_cleanly_during_a_rebuild(tmp_path: Path, sig: int) -> None:
+    """A signal while a save is being built: the build is finished (no staging folder left,
+    the site whole), the watcher and the server stop, the process exits."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")  # the real Carta: a longer build
+    served = start_serve(tmp_path)
+    try:
+        entry = tmp_path / "content" / "servizi" / "affido-familiare.md"
+        entry.write_text(entry.read_text(encoding="utf-8") + "\nUna riga in più.\n")
+        deadline = time.monotonic() + 20
+        staging = tmp_path / STAGING
+        while not (staging.is_dir() and any(staging.iterdir())):  # the rebuild is writing
+            assert time.monotonic() < deadline, "no rebuild started"
+            time.sleep(0.002)
+        code, log = served.stop(sig)
+    finally:
+        if served.proc.poll() is None:
+            served.proc.kill()
+            served.proc.wait()
+    assert code in (0, 130), log
+    assert "Traceback" not in log and "Exception" not in log, log
+    assert not staging.exists() or list(staging.iterdir()) == []
+    page = tmp_path / "site" / "servizi" / "affido-familiare" / "index.html"
+    assert "Una riga in più." in page.read_text(encoding="utf-8")  # finished, not cut short
+    assert log.count("Sito aggiornato in ") == 2, log

@@ -356,6 +356,8 @@ def test_watcher_builds_a_save_made_during_a_build_once_and_ignores_swap_files(
             entry.write_text(text)
         time.sleep(0.3)
         (content / ".x.md.swp").write_text("bozza")
+        (content / ".git").mkdir()
+        (content / ".git" / "index").write_text("git")
         release.set()
         assert wait_for(lambda: len(reloads) == 2, 5)
         time.sleep(0.5)
