@@ -575,7 +575,7 @@ class Watcher:
 
     Watching starts when the watcher is made; building starts with :meth:`start`."""
 
-    STEP_MS = 50  # a batch is the changes with no 50 ms pause between them (one editor save)
+    STEP_MS = 20  # a batch is the changes with no 20 ms pause between them (one editor save)
     DEBOUNCE_MS = 1600  # at most, while changes keep coming
 
     def __init__(
