@@ -13,18 +13,13 @@ from collections.abc import Callable
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 
+from .kinds import KINDS
 from .site import Entry, Site, fold
 from .sources import provenance
 
 FEED_LIMIT = 50
 #: the date part of ``tag:`` ids (RFC 4151): fixed, so that an entry's id never changes
 TAG_DATE = "2026"
-KIND_LABEL = {
-    "servizio": "Servizio",
-    "ente": "Ente",
-    "iniziativa": "Iniziativa",
-    "pagina": "Pagina",
-}
 
 
 #: characters XML 1.0 cannot hold, even escaped
@@ -93,7 +88,7 @@ def atom(site: Site, updated: Callable[[Entry], date], base: str) -> str:
     for e in entries:
         lines += [
             "  <entry>",
-            f"    <title>{_text(KIND_LABEL[e.kind])}: {_text(e.title)}</title>",
+            f"    <title>{_text(KINDS[e.kind].label)}: {_text(e.title)}</title>",
             f"    <id>{_text(ident(e.url))}</id>",
             f'    <link rel="alternate" type="text/html" href={_attr(base + e.url)}/>',
             f"    <updated>{_stamp(updated(e))}</updated>",

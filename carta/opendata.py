@@ -23,6 +23,7 @@ from datetime import date
 from typing import Any
 
 from . import model as m
+from .kinds import with_opendata
 from .markup import Renderer
 from .site import Entry, Site
 from .sources import newest
@@ -648,8 +649,9 @@ def files(
     """The records, and every file of ``/dati/`` but the Osservatorio's: path → text."""
     rows = records(site, md, updated, base)
     modified: dict[str, date | None] = {
-        key: max((updated(e) for e in getattr(site, key).values()), default=None)
-        for key in ("servizi", "enti", "iniziative")
+        kind.opendata: max((updated(e) for e in site.entries_of(kind.name).values()), default=None)
+        for kind in with_opendata()
+        if kind.opendata
     }
     out = {f"/dati/{name}.json": to_json(items) for name, items in rows.items()}
     out["/dati/fonti.json"] = to_json(sources_records(site))

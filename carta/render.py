@@ -24,6 +24,7 @@ from markupsafe import Markup
 from . import feed, opendata, osservatorio, sources
 from . import model as m
 from .gitdates import git_dates
+from .kinds import KINDS
 from .markup import Renderer
 from .site import Entry, Site, fold
 
@@ -104,6 +105,7 @@ def make_environment(templates: Path, site: Site) -> Environment:
     udp = site.enti.get(site.config.ufficio_di_piano or "")
     env.globals.update(
         site=site,
+        kinds=KINDS,
         labels={
             "stato_servizio": m.SERVICE_STATES,
             "stato_iniziativa": m.INITIATIVE_STATES,
@@ -327,14 +329,9 @@ def render_site(
     env.globals["body"] = body
 
     done, total = 0, len(html_of)
-    for kind, template in (
-        ("servizi", "servizio.html"),
-        ("enti", "ente.html"),
-        ("iniziative", "iniziativa.html"),
-        ("pagine", "pagina.html"),
-    ):
-        for entry in getattr(site, kind).values():
-            page(template, entry.url, entry.path, entry=entry)
+    for kind in KINDS.values():
+        for entry in site.entries_of(kind.name).values():
+            page(kind.template, entry.url, entry.path, entry=entry)
             done += 1
             if progress is not None:
                 progress(done, total)

@@ -20,6 +20,7 @@ from pydantic_core import ErrorDetails
 from . import markup
 from . import model as m
 from .errors import ContentError, Severity
+from .kinds import KINDS
 from .loader import RawContent, RawData, RawEntry
 from .site import Entry, Section, Site, fold, slugify
 from .sources import months_before, partial_date_end
@@ -340,19 +341,6 @@ def check_body(entry: Entry, src: RawEntry, h1: list[tuple[int, str]], problems:
 
 # --- the whole site ---------------------------------------------------------------------------
 
-COLLECTIONS = {
-    "servizio": "servizi",
-    "ente": "enti",
-    "iniziativa": "iniziative",
-    "pagina": "pagine",
-}
-KIND_WORDS = {
-    "servizio": "un servizio",
-    "ente": "un ente",
-    "iniziativa": "un'iniziativa",
-    "pagina": "una pagina",
-}
-
 
 def validate(raw: RawContent, today: date) -> tuple[Site | None, list[ContentError]]:
     """Check everything; return the site (``None`` when there are errors) and all problems."""
@@ -363,14 +351,14 @@ def validate(raw: RawContent, today: date) -> tuple[Site | None, list[ContentErr
     entries = _check_entries(raw, problems)
     _check_unique_slugs(raw.entries, problems)
 
-    by_kind: dict[str, dict[str, Entry]] = {kind: {} for kind in COLLECTIONS}
+    by_kind: dict[str, dict[str, Entry]] = {kind: {} for kind in KINDS}
     sources: dict[int, RawEntry] = {}
     for entry, src in entries:
         by_kind[entry.kind].setdefault(entry.slug, entry)
         sources[id(entry)] = src
     # references are checked against the files that exist, valid or not, so that one broken
     # ente does not turn every service that names it into an error as well
-    files: dict[str, set[str]] = {kind: set() for kind in COLLECTIONS}
+    files: dict[str, set[str]] = {kind: set() for kind in KINDS}
     for src in raw.entries:
         files[src.kind].add(src.slug)
     for kind, slug in raw.unreadable:
@@ -393,11 +381,8 @@ def validate(raw: RawContent, today: date) -> tuple[Site | None, list[ContentErr
         sinonimi=data["sinonimi.yaml"],
         fonti=data["fonti.yaml"],
         built_on=today,
-        servizi=dict(sorted(by_kind["servizio"].items())),
-        enti=dict(sorted(by_kind["ente"].items())),
-        iniziative=dict(sorted(by_kind["iniziativa"].items())),
-        pagine=dict(sorted(by_kind["pagina"].items())),
         root=raw.root,
+        entries={kind: dict(sorted(found.items())) for kind, found in by_kind.items()},
     )
     return site, problems.items
 
@@ -468,7 +453,7 @@ def _check_territory(t: m.Territorio, src: RawData, problems: Problems) -> None:
 def _check_entries(raw: RawContent, problems: Problems) -> list[tuple[Entry, RawEntry]]:
     out: list[tuple[Entry, RawEntry]] = []
     for src in raw.entries:
-        meta = check_model(m.ENTRY_MODELS[src.kind], src.data, src, problems)
+        meta = check_model(KINDS[src.kind].model, src.data, src, problems)
         for offset, message in markup.check(src.body):
             problems.add(src, (), message, at=(src.body_line + offset, 1))
         for offset, line in enumerate(src.body.split("\n")):
@@ -483,7 +468,7 @@ def _check_entries(raw: RawContent, problems: Problems) -> list[tuple[Entry, Raw
                 src.kind,
                 src.slug,
                 src.path,
-                partial(m.ENTRY_MODELS[src.kind], src.data),
+                partial(KINDS[src.kind].model, src.data),
                 src.body,
                 src.body_line,
                 intro,
@@ -539,9 +524,13 @@ def _check_references(
         if slug in files[kind]:
             return
         if slug in owner:
-            problems.add(src, path, f"{slug!r} è {KIND_WORDS[owner[slug]]}, non {KIND_WORDS[kind]}")
+            problems.add(
+                src,
+                path,
+                f"{slug!r} è {KINDS[owner[slug]].with_article}, non {KINDS[kind].with_article}",
+            )
             return
-        folder = COLLECTIONS[kind]
+        folder = KINDS[kind].folder
         problems.add(
             src,
             path,
@@ -588,8 +577,7 @@ def _check_references(
                 )
 
     for kind, items in by_kind.items():
-        if kind == "pagina":
-            continue
+        # a kind without taxonomies (pagina) has none of these fields
         for entry in items.values():
             src = sources[id(entry)]
             meta = entry.meta
@@ -597,7 +585,7 @@ def _check_references(
                 vocab_ref(src, path, value, aree, "aree.yaml", "un'area")
             for path, value in each(getattr(meta, "destinatari", []), "destinatari"):
                 vocab_ref(src, path, value, destinatari, "destinatari.yaml", "una voce")
-            for path, value in each(meta.territorio, "territorio"):
+            for path, value in each(getattr(meta, "territorio", []), "territorio"):
                 place_ref(src, path, value)
             for i, sede in enumerate(getattr(meta, "sedi", [])):
                 if territorio and sede.comune and sede.comune not in territorio.comuni:

@@ -59,7 +59,6 @@ FUZZY_MIN = 4
 SNIPPET_CHARS = 180
 SNIPPET_LEAD = 60
 FILTERS = ("area", "destinatari", "comune", "tipo", "gratuito")
-TIPI = ("servizio", "iniziativa", "ente", "pagina")
 #: fewer results than this: "little" (where to ask is shown)
 LITTLE = 3
 #: a correction two edits away is suggested only for words at least this long
@@ -458,7 +457,7 @@ class Engine:
             "area": self.labels["aree"],
             "destinatari": self.labels["destinatari"],
             "comune": self.labels["comuni"],
-            "tipo": dict.fromkeys(TIPI),
+            "tipo": self.labels["tipo"],
         }
         for name, values in allowed.items():
             value = raw.get(name)
