@@ -216,6 +216,12 @@ def make_parser() -> Parser:
     out_options(p)
     today_option(p)
     p.add_argument("--strict", action="store_true", help="tratta gli avvisi come errori")
+    p.add_argument(
+        "--base-url",
+        default=None,
+        metavar="URL",
+        help="indirizzo pubblico del sito (https://…), al posto di url_base di carta.yaml",
+    )
 
     p = sub.add_parser("check", help="controlla i contenuti e segnala tutti i problemi")
     content_options(p)
@@ -444,12 +450,15 @@ def cmd_build(args: argparse.Namespace) -> int:
                 strict=args.strict,
                 today=args.today,
                 progress=bars,
+                base_url=args.base_url,
             )
     except ContentErrors as exc:
         report(exc.problems)
         print(f"Sito non costruito: {args.out} non è stato modificato.", file=sys.stderr)
         return CONTENT_ERRORS
     report(result.warnings)
+    for notice in result.notices:
+        print(f"Nota: {notice}.", file=sys.stderr)
     print(built_line("costruito", args.out, result, time.perf_counter() - start), file=sys.stderr)
     return OK
 

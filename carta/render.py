@@ -16,7 +16,7 @@ from datetime import date
 from html import escape
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -27,6 +27,7 @@ from .gitdates import git_dates
 from .kinds import KINDS
 from .markup import Renderer
 from .site import Entry, Site, fold
+from .urls import Urls
 
 
 class DuplicateOutput(Exception):
@@ -39,6 +40,8 @@ class Output:
 
     root: Path
     written: dict[str, str] = field(default_factory=dict)  # relative path → what wrote it
+    #: what the build left out and why, for the command line to say (not content problems)
+    notices: list[str] = field(default_factory=list)
 
     def write(self, url_path: str, text: str, owner: str) -> None:
         rel = url_path.lstrip("/")
@@ -80,6 +83,11 @@ ROLE_PAGES: dict[str, tuple[str, ...]] = {
 }
 LANGUAGES = {"it": "Italiano", "en": "English", "de": "Deutsch", "fr": "Français"}
 FEED_PATH = "/feed.xml"
+#: said by the build when the Carta has no base URL
+NO_SITEMAP = (
+    "sitemap.xml non scritta: il protocollo Sitemap vuole indirizzi completi e la Carta non ha "
+    "un indirizzo pubblico (url_base in carta.yaml, oppure carta build --base-url URL)"
+)
 #: the search page, written by :mod:`carta.search.page` once the index exists
 SEARCH_PAGE = "/cerca/"
 
@@ -93,8 +101,7 @@ def make_environment(templates: Path, site: Site) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    prefix = urlsplit(site.config.url_base or "").path.rstrip("/")
-    base = (site.config.url_base or "").rstrip("/")
+    urls = Urls.of(site.config.url_base)
     env.filters["data_it"] = date_it
     env.filters["euro"] = euro
     env.tests["contains"] = lambda seq, item: item in seq
@@ -116,8 +123,9 @@ def make_environment(templates: Path, site: Site) -> Environment:
             "natura": m.ENTE_NATURE,
         },
         sections=m.SERVICE_SECTIONS,
-        url=lambda path: prefix + path,
-        absolute=lambda path: base + path,
+        urls=urls,
+        url=urls.path,
+        absolute=urls.absolute,
         place_name=site.place_name,
         lang=site.config.lingua,
         csp=CSP,
@@ -125,7 +133,7 @@ def make_environment(templates: Path, site: Site) -> Environment:
         roles=roles,
         udp=udp,
         privacy_url=roles["privacy"].url if roles["privacy"] else "/privacy/",
-        report_mailto=lambda title, path: _mailto(site, title, base + path),
+        report_mailto=lambda title, path: _mailto(site, title, urls.absolute(path)),
         today=site.built_on,
         cited=lambda e: sources.cited(site, e),
         provenance=lambda e: sources.provenance(site, e),
@@ -170,7 +178,7 @@ def json_script(data: object) -> Markup:
     return Markup(text)  # noqa: S704 - JSON with markup characters escaped just above
 
 
-def service_jsonld(site: Site, entry: Entry, updated: date, base: str) -> dict[str, Any]:
+def service_jsonld(site: Site, entry: Entry, updated: date, urls: Urls) -> dict[str, Any]:
     """A ``GovernmentService`` as in the Designers Italia template for the scheda servizio."""
     s = entry.meta
     lang = site.config.lingua
@@ -178,7 +186,7 @@ def service_jsonld(site: Site, entry: Entry, updated: date, base: str) -> dict[s
         "@type": "ServiceChannel",
         "name": ", ".join(m.ACCESS_MODES[mo] for mo in s.accesso.modalita),
         "description": s.accesso.dove,
-        "serviceUrl": base + entry.url,
+        "serviceUrl": urls.absolute(entry.url),
         "availableLanguage": {
             "@type": "Language",
             "name": LANGUAGES.get(lang, lang),
@@ -205,7 +213,7 @@ def service_jsonld(site: Site, entry: Entry, updated: date, base: str) -> dict[s
         "@type": "GovernmentService",
         "name": entry.title,
         "description": entry.summary,
-        "url": base + entry.url,
+        "url": urls.absolute(entry.url),
         "serviceType": site.aree[s.aree[0]].nome,
         "areaServed": [
             {"@type": "AdministrativeArea", "name": site.place_name(t)} for t in s.territorio
@@ -222,7 +230,11 @@ def service_jsonld(site: Site, entry: Entry, updated: date, base: str) -> dict[s
     if s.ente:
         ente = site.enti[s.ente]
         kind = "GovernmentOrganization" if ente.meta.natura == "pubblico" else "Organization"
-        data["serviceOperator"] = {"@type": kind, "name": ente.title, "url": base + ente.url}
+        data["serviceOperator"] = {
+            "@type": kind,
+            "name": ente.title,
+            "url": urls.absolute(ente.url),
+        }
     # the state with what it rests on, and who provides it when the sources do not say
     notes = [sources.state_phrase(site, entry) + "."]
     if not s.ente:
@@ -230,13 +242,13 @@ def service_jsonld(site: Site, entry: Entry, updated: date, base: str) -> dict[s
     data["disambiguatingDescription"] = " ".join(notes)
     if s.verificato_il:
         data["lastReviewed"] = s.verificato_il.isoformat()
-    data["subjectOf"] = [_source_jsonld(c, base) for c in sources.cited(site, entry)]
+    data["subjectOf"] = [_source_jsonld(c) for c in sources.cited(site, entry)]
     if s.costi.tipo == "gratuito":
         data["isAccessibleForFree"] = True
     return data
 
 
-def _source_jsonld(c: sources.Cited, base: str) -> dict[str, Any]:
+def _source_jsonld(c: sources.Cited) -> dict[str, Any]:
     """A cited source as a schema.org ``CreativeWork`` (``Legislation`` for an act of law)."""
     doc = c.doc
     work: dict[str, Any] = {
@@ -298,7 +310,7 @@ def render_site(
     env = make_environment(templates, site)
     md = md or Renderer()
     out = Output(out_dir)
-    base = (site.config.url_base or "").rstrip("/")
+    urls = Urls.of(site.config.url_base)
     dates = entry_dates(site)
 
     def updated(entry: Entry) -> date:
@@ -306,7 +318,7 @@ def render_site(
 
     env.globals["updated"] = updated
     env.globals["jsonld"] = lambda entry: json_script(
-        service_jsonld(site, entry, updated(entry), base)
+        service_jsonld(site, entry, updated(entry), urls)
     )
 
     def page(template: str, url_path: str, owner: str, **context: Any) -> None:
@@ -388,17 +400,20 @@ def render_site(
     if not any(s in site.pagine for s in ROLE_PAGES["privacy"]):
         page("privacy.html", "/privacy/", "privacy (modello)")
 
-    records, data_files = opendata.files(site, md, updated, base)
+    records, data_files = opendata.files(site, md, updated, urls)
     for path, text in data_files.items():
         out.write(path, text, "dati")
     licence = m.LICENCES[site.config.dati_aperti.licenza]
     page("dati.html", "/dati/", "dati", records=records, fields=opendata.FIELDS, licence=licence)
     osservatorio.render(site, page, out.write)
-    out.write(FEED_PATH, feed.atom(site, updated, base), "feed")
+    out.write(FEED_PATH, feed.atom(site, updated, urls), "feed")
 
     page("404.html", "/404.html", "404")
-    page("sitemap.xml", "/sitemap.xml", "sitemap", urls=sorted(_sitemap(site, out, updated)))
-    out.write("/robots.txt", _robots(site), "robots")
+    if urls.has_base:  # the sitemap protocol wants full addresses: no base URL, no sitemap
+        page("sitemap.xml", "/sitemap.xml", "sitemap", urls=_sitemap(site, out, updated, urls))
+    else:
+        out.notices.append(NO_SITEMAP)
+    out.write("/robots.txt", _robots(urls), "robots")
 
     static = templates / "static"
     if static.is_dir():
@@ -501,17 +516,15 @@ def _initiatives_by_state(site: Site) -> list[tuple[str, list[Entry]]]:
     return groups
 
 
-def _sitemap(site: Site, out: Output, updated: Any) -> list[tuple[str, str]]:
-    base = (site.config.url_base or "").rstrip("/")
+def _sitemap(site: Site, out: Output, updated: Any, urls: Urls) -> list[tuple[str, str]]:
     lastmod = {e.url: updated(e).isoformat() for e in site.all_entries()}
     paths = {"/" + rel[: -len("index.html")] for rel in out.written if rel.endswith("index.html")}
     paths.add(SEARCH_PAGE)  # written after the pages, by the search stage
-    return [(feed.xml_clean(base + path), lastmod.get(path, "")) for path in sorted(paths)]
+    return [(feed.xml_clean(urls.absolute(path)), lastmod.get(path, "")) for path in sorted(paths)]
 
 
-def _robots(site: Site) -> str:
+def _robots(urls: Urls) -> str:
     lines = ["User-agent: *", "Allow: /"]
-    base = (site.config.url_base or "").rstrip("/")
-    if base:  # the Sitemap line must be an absolute URL
-        lines.append(f"Sitemap: {base}/sitemap.xml")
+    if urls.has_base:  # the Sitemap line must be an absolute URL
+        lines.append(f"Sitemap: {urls.absolute('/sitemap.xml')}")
     return "\n".join(lines) + "\n"

@@ -216,6 +216,8 @@ class Engine:
         self.guide: dict[str, Any] = self.manifest.get("guidance") or {"ask": [], "emergency": None}
         self.sub_ambito_of: dict[str, str] = self.manifest["sub_ambito_of"]
         self.labels: dict[str, dict[str, str]] = self.manifest["labels"]
+        #: the path the Carta lives under (``/carta`` for url_base https://esempio.it/carta/)
+        self.prefix: str = self.manifest.get("prefix", "")
         self.docs: list[dict[str, Any]] = []
         stored = sorted(self.searcher.reader().all_stored_fields(), key=lambda d: d["docnum"])
         for d in stored:
