@@ -339,6 +339,7 @@ def render_site(
         return html_of[id(entry)]
 
     env.globals["body"] = body
+    env.globals["page_index"] = lambda entry: service_page_index(entry, html_of[id(entry)])
 
     done, total = 0, len(html_of)
     for kind in KINDS.values():
@@ -355,9 +356,21 @@ def render_site(
     page("foglio.html", "/foglio/", "foglio", services=services)
     newest = max(dates.values(), default=None)
     page("home.html", "/", "home", latest=_latest_initiatives(site), updated_on=newest)
-    page("az.html", "/servizi/", "A–Z", letters=az_index(site, services))
-    page("enti_index.html", "/enti/", "enti", groups=_enti_by_type(site))
-    page("iniziative_index.html", "/iniziative/", "iniziative", groups=_initiatives_by_state(site))
+    letters = az_index(site, services)
+    see_words = sum(1 for _, rows in letters for row in rows if not row.entry)
+    page("az.html", "/servizi/", "A–Z", letters=letters, see_words=see_words)
+    for kind, group, groups in (
+        (KINDS["ente"], "tipo", _enti_by_type(site)),
+        (KINDS["iniziativa"], "stato", _initiatives_by_state(site)),
+    ):
+        page(
+            "elenco_gruppi.html",
+            kind.url_prefix,
+            kind.folder,
+            kind=kind,
+            group=group,
+            groups=groups,
+        )
     page("taxonomy_index.html", "/aree/", "aree", kind="aree", terms=site.aree, index=site.by_area)
     page(
         "taxonomy_index.html",
@@ -469,6 +482,31 @@ def see_also(
         if score:
             scored.append((-score, s.sort_key(), s))
     return [s for *_, s in sorted(scored, key=lambda t: (t[0], t[1]))][:SEE_LIMIT]
+
+
+#: the sections a service page shows even when its body lacks them: the page writes them from
+#: the front matter (how to access, the documents when there are any, the costs)
+FROM_FRONT_MATTER = ("come-fare", "cosa-serve", "quanto-costa")
+#: the parts every service page ends with
+SERVICE_PAGE_TAIL = [
+    ("contatti", "Dove rivolgersi e contatti"),
+    ("territorio", "Dove è disponibile"),
+]
+
+
+def service_page_index(entry: Entry, html: dict[str, Markup]) -> list[tuple[str, str]]:
+    """The sections of a service page in order, as (anchor, heading): the standard sections
+    it has (with "A chi è rivolto" before the description), then contacts and territory."""
+    present = []
+    for heading, anchor in m.SERVICE_SECTIONS.items():
+        shown = anchor in html or (
+            anchor in FROM_FRONT_MATTER and (anchor != "cosa-serve" or bool(entry.meta.documenti))
+        )
+        if shown:
+            present.append((anchor, heading))
+    first = present[:1] if present and present[0][0] == "a-chi-e-rivolto" else []
+    description = [("descrizione", "Descrizione")] if html["intro"] else []
+    return first + description + present[len(first) :] + SERVICE_PAGE_TAIL
 
 
 def az_index(site: Site, services: list[Entry]) -> list[tuple[str, list[AzRow]]]:
