@@ -58,7 +58,6 @@ MAX_LIMIT = 100
 FUZZY_MIN = 4
 SNIPPET_CHARS = 180
 SNIPPET_LEAD = 60
-FILTERS = ("area", "destinatari", "comune", "tipo", "gratuito")
 #: fewer results than this: "little" (where to ask is shown)
 LITTLE = 3
 #: a correction two edits away is suggested only for words at least this long

@@ -8,7 +8,6 @@ for the duration of the write (and restored after), so that two builds are byte-
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import math
@@ -287,7 +286,3 @@ def synonym_table(site: Site) -> list[list[Any]]:
                 groups.append(group)
         table.append([key_words, groups])
     return table
-
-
-def gzip_size(path: Path) -> int:
-    return len(gzip.compress(path.read_bytes(), mtime=0))
