@@ -101,7 +101,7 @@ def make_environment(templates: Path, site: Site) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    urls = Urls.of(site.config.url_base)
+    urls = site.urls
     env.filters["data_it"] = date_it
     env.filters["euro"] = euro
     env.tests["contains"] = lambda seq, item: item in seq
@@ -310,7 +310,7 @@ def render_site(
     env = make_environment(templates, site)
     md = md or Renderer()
     out = Output(out_dir)
-    urls = Urls.of(site.config.url_base)
+    urls = site.urls
     dates = entry_dates(site)
 
     def updated(entry: Entry) -> date:

@@ -15,6 +15,7 @@ from typing import Any
 
 from .kinds import KINDS
 from .model import CartaConfig, Documento, Territorio, Voce
+from .urls import Urls
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,11 @@ class Site:
 
     def all_entries(self) -> list[Entry]:
         return [e for kind in KINDS.values() for e in self.entries_of(kind.name).values()]
+
+    @property
+    def urls(self) -> Urls:
+        """Links and full addresses of this Carta (``url_base``): see :mod:`carta.urls`."""
+        return Urls.of(self.config.url_base)
 
     def entries_of(self, kind: str) -> dict[str, Entry]:
         """The entries of ``kind`` by slug."""

@@ -23,7 +23,6 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from ..markup import Renderer
 from ..site import Site
-from ..urls import Urls
 from .analysis import FILLER_WORDS, STOP_WORDS, italian_analyzer, key, term_of, tokens
 from .documents import FACETS, FIELDS, SearchDoc, build_documents, display_word, filter_labels
 
@@ -245,7 +244,7 @@ def export_browser_index(site: Site, docs: list[SearchDoc], ix: Any, root: Path)
         "sub_ambito_of": dict(sorted(site.sub_ambito_of.items())),
         "labels": filter_labels(site),
         # the path the Carta lives under (url_base), for the links of the server's results
-        "prefix": Urls.of(site.config.url_base).prefix,
+        "prefix": site.urls.prefix,
     }
 
 

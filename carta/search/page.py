@@ -7,7 +7,6 @@ from typing import Any
 
 from ..render import make_environment
 from ..site import Site
-from ..urls import Urls
 from .documents import filter_labels
 from .engine import SearchResult
 from .html import form_html, results_html
@@ -15,7 +14,7 @@ from .html import form_html, results_html
 
 def write_search_page(site: Site, out_dir: Path, templates: Path) -> None:
     env = make_environment(templates, site)
-    prefix = Urls.of(site.config.url_base).prefix
+    prefix = site.urls.prefix
     labels = filter_labels(site)
     empty = SearchResult(query="", total=0, suggestion=None, message=None, results=[])
     context: dict[str, Any] = {
