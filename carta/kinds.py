@@ -36,6 +36,8 @@ class Kind:
     index_page: str | None
     #: who checks an entry of this kind, as in «Nessuno ha ancora verificato queste informazioni …»
     verifier: str | None
+    #: the front-matter key of its title
+    title_field: str = "titolo"
 
     @property
     def label(self) -> str:
@@ -84,6 +86,7 @@ KINDS: dict[str, Kind] = {
             opendata="enti",
             index_page="elenco enti",
             verifier="con l'ente",
+            title_field="nome",
         ),
         Kind(
             name="iniziativa",

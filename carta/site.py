@@ -47,7 +47,8 @@ class Entry:
 
     @property
     def title(self) -> str:
-        return self.meta.nome if self.kind == "ente" else self.meta.titolo
+        title: str = getattr(self.meta, KINDS[self.kind].title_field)
+        return title
 
     @property
     def summary(self) -> str:
