@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .kinds import KINDS
+
 #: per page view, bytes after gzip
 BUDGETS = {"css": 8 * 1024, "fonts": 60 * 1024, "total": 100 * 1024}
 COMPRESSED = {".woff2", ".woff", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".gz"}
@@ -121,13 +123,6 @@ def site_weights(site: Path, prefix: str = "") -> list[PageWeight]:
 PAGE_TYPES = {
     (): "home",
     ("404.html",): "404",
-    ("servizi",): "A–Z",
-    ("servizi", "*"): "servizio",
-    ("enti",): "elenco enti",
-    ("enti", "*"): "ente",
-    ("iniziative",): "elenco iniziative",
-    ("iniziative", "*"): "iniziativa",
-    ("pagine", "*"): "pagina",
     ("aree",): "aree di bisogno",
     ("aree", "*"): "elenco per area",
     ("destinatari",): "destinatari",
@@ -142,7 +137,18 @@ PAGE_TYPES = {
 def page_type(path: str) -> str:
     """A name for the kind of page at ``path`` (for the summary table)."""
     parts = tuple(p for p in path.strip("/").split("/") if p)
-    return PAGE_TYPES.get(parts) or PAGE_TYPES.get((*parts[:1], "*"), "/".join(parts))
+    types = {**PAGE_TYPES, **_kind_page_types()}
+    return types.get(parts) or types.get((*parts[:1], "*"), "/".join(parts))
+
+
+def _kind_page_types() -> dict[tuple[str, ...], str]:
+    """The pages of each kind of entry (``servizi/*``) and its index, from the registry."""
+    out: dict[tuple[str, ...], str] = {}
+    for kind in KINDS.values():
+        if kind.index_page:
+            out[(kind.folder,)] = kind.index_page
+        out[(kind.folder, "*")] = kind.singular
+    return out
 
 
 def summary(weights: list[PageWeight]) -> list[tuple[str, int, PageWeight]]:

@@ -157,6 +157,10 @@ def _iso_day(value: str) -> date:
 
 
 def make_parser() -> Parser:
+    from .kinds import KINDS
+    from .scaffold import NEW_KINDS
+    from .schema import schema_kinds
+
     parser = Parser(
         prog="carta",
         description="Costruisce la Carta d'Ambito: un sito statico di servizi, enti e iniziative.",
@@ -212,6 +216,12 @@ def make_parser() -> Parser:
     out_options(p)
     today_option(p)
     p.add_argument("--strict", action="store_true", help="tratta gli avvisi come errori")
+    p.add_argument(
+        "--base-url",
+        default=None,
+        metavar="URL",
+        help="indirizzo pubblico del sito (https://…), al posto di url_base di carta.yaml",
+    )
 
     p = sub.add_parser("check", help="controlla i contenuti e segnala tutti i problemi")
     content_options(p)
@@ -243,9 +253,7 @@ def make_parser() -> Parser:
     )
 
     p = sub.add_parser("new", help="crea lo scheletro di una nuova scheda")
-    p.add_argument(
-        "kind", choices=("servizio", "ente", "iniziativa"), metavar="servizio|ente|iniziativa"
-    )
+    p.add_argument("kind", choices=NEW_KINDS, metavar="|".join(NEW_KINDS))
     p.add_argument("title", metavar="TITOLO")
     content_options(p)
 
@@ -263,7 +271,7 @@ def make_parser() -> Parser:
     )
     p.add_argument(
         "--tipo",
-        choices=("servizio", "ente", "iniziativa", "pagina"),
+        choices=tuple(KINDS),
         default=None,
         help="solo schede di questo tipo",
     )
@@ -317,18 +325,7 @@ def make_parser() -> Parser:
     p = sub.add_parser("schema", help="stampa lo JSON Schema del modello dei contenuti")
     p.add_argument(
         "--kind",
-        choices=(
-            "servizio",
-            "ente",
-            "iniziativa",
-            "pagina",
-            "carta",
-            "aree",
-            "destinatari",
-            "territorio",
-            "sinonimi",
-            "fonti",
-        ),
+        choices=tuple(schema_kinds()),
         default=None,
         help="solo lo schema di questo tipo (predefinito: tutti)",
     )
@@ -453,17 +450,21 @@ def cmd_build(args: argparse.Namespace) -> int:
                 strict=args.strict,
                 today=args.today,
                 progress=bars,
+                base_url=args.base_url,
             )
     except ContentErrors as exc:
         report(exc.problems)
         print(f"Sito non costruito: {args.out} non è stato modificato.", file=sys.stderr)
         return CONTENT_ERRORS
     report(result.warnings)
+    for notice in result.notices:
+        print(f"Nota: {notice}.", file=sys.stderr)
     print(built_line("costruito", args.out, result, time.perf_counter() - start), file=sys.stderr)
     return OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from .kinds import KINDS
     from .pipeline import check
 
     site, problems = check(args.content, strict=args.strict, today=args.today)
@@ -480,13 +481,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         report(problems)
         if site is not None:
             counts = ", ".join(
-                plural(len(items), one, many)
-                for items, one, many in (
-                    (site.servizi, "servizio", "servizi"),
-                    (site.enti, "ente", "enti"),
-                    (site.iniziative, "iniziativa", "iniziative"),
-                    (site.pagine, "pagina", "pagine"),
-                )
+                plural(len(site.entries_of(k.name)), k.singular, k.plural) for k in KINDS.values()
             )
             print(f"Contenuti corretti: {counts}.", file=sys.stderr)
     return OK if site is not None else CONTENT_ERRORS

@@ -13,18 +13,14 @@ from collections.abc import Callable
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 
+from .kinds import KINDS
 from .site import Entry, Site, fold
 from .sources import provenance
+from .urls import Urls
 
 FEED_LIMIT = 50
 #: the date part of ``tag:`` ids (RFC 4151): fixed, so that an entry's id never changes
 TAG_DATE = "2026"
-KIND_LABEL = {
-    "servizio": "Servizio",
-    "ente": "Ente",
-    "iniziativa": "Iniziativa",
-    "pagina": "Pagina",
-}
 
 
 #: characters XML 1.0 cannot hold, even escaped
@@ -71,12 +67,12 @@ def entries_by_change(site: Site, updated: Callable[[Entry], date]) -> list[Entr
     )
 
 
-def atom(site: Site, updated: Callable[[Entry], date], base: str) -> str:
+def atom(site: Site, updated: Callable[[Entry], date], urls: Urls) -> str:
     entries = entries_by_change(site, updated)[:FEED_LIMIT]
     authority = tag_authority(site)
 
     def ident(path: str) -> str:
-        return base + path if base else f"tag:{authority},{TAG_DATE}:{path}"
+        return urls.absolute_or_none(path) or f"tag:{authority},{TAG_DATE}:{path}"
 
     newest = updated(entries[0]) if entries else date(2000, 1, 1)
     lines = [
@@ -85,17 +81,17 @@ def atom(site: Site, updated: Callable[[Entry], date], base: str) -> str:
         f"  <title>{_text(site.config.titolo)}: novità</title>",
         f"  <subtitle>Schede nuove o aggiornate della {_text(site.config.titolo)}</subtitle>",
         f"  <id>{_text(ident('/'))}</id>",
-        f'  <link rel="self" href={_attr(base + "/feed.xml")}/>',
-        f'  <link rel="alternate" type="text/html" href={_attr(base + "/")}/>',
+        f'  <link rel="self" href={_attr(urls.absolute("/feed.xml"))}/>',
+        f'  <link rel="alternate" type="text/html" href={_attr(urls.absolute("/"))}/>',
         f"  <updated>{_stamp(newest)}</updated>",
         f"  <author><name>{_text(site.config.ambito)}</name></author>",
     ]
     for e in entries:
         lines += [
             "  <entry>",
-            f"    <title>{_text(KIND_LABEL[e.kind])}: {_text(e.title)}</title>",
+            f"    <title>{_text(KINDS[e.kind].label)}: {_text(e.title)}</title>",
             f"    <id>{_text(ident(e.url))}</id>",
-            f'    <link rel="alternate" type="text/html" href={_attr(base + e.url)}/>',
+            f'    <link rel="alternate" type="text/html" href={_attr(urls.absolute(e.url))}/>',
             f"    <updated>{_stamp(updated(e))}</updated>",
             f"    <summary>{_text(_summary(site, e))}</summary>",
             "  </entry>",

@@ -14,14 +14,8 @@ from typing import Any
 
 from . import yamlstrict
 from .errors import ContentError
+from .kinds import by_folder
 
-#: folder → kind of entry it holds
-ENTRY_FOLDERS: dict[str, str] = {
-    "servizi": "servizio",
-    "enti": "ente",
-    "iniziative": "iniziativa",
-    "pagine": "pagina",
-}
 #: the YAML files of a content folder and whether each must exist
 DATA_FILES: dict[str, bool] = {
     "carta.yaml": True,
@@ -101,10 +95,11 @@ def load_content(root: Path) -> RawContent:
         if _IGNORED.search(name):
             continue
         if path.is_dir():
-            if name in ENTRY_FOLDERS:
-                _load_folder(path, ENTRY_FOLDERS[name], root, out)
+            folders = by_folder()
+            if name in folders:
+                _load_folder(path, folders[name].name, root, out)
             else:
-                expected = ", ".join(f"{f}/" for f in ENTRY_FOLDERS)
+                expected = ", ".join(f"{f}/" for f in folders)
                 out.problems.append(
                     ContentError(shown, 0, 0, "", f"cartella sconosciuta: attese {expected}")
                 )

@@ -466,13 +466,6 @@ class Pagina(Strict):
     fonti: list[Fonte] = []
 
 
-ENTRY_MODELS: dict[str, type[Strict]] = {
-    "servizio": Servizio,
-    "ente": Ente,
-    "iniziativa": Iniziativa,
-    "pagina": Pagina,
-}
-
 # --- data files -------------------------------------------------------------------------------
 
 

@@ -23,9 +23,11 @@ from datetime import date
 from typing import Any
 
 from . import model as m
+from .kinds import with_opendata
 from .markup import Renderer
 from .site import Entry, Site
 from .sources import newest
+from .urls import Urls
 
 #: servizio ``stato`` → HSDS service ``status``
 SERVICE_STATUS = {"attivo": "active", "sospeso": "inactive", "concluso": "defunct"}
@@ -215,8 +217,8 @@ def _provenance(site: Site, entry: Entry) -> dict[str, Any]:
     }
 
 
-def _page(entry: Entry, base: str) -> dict[str, Any]:
-    return {"slug": entry.slug, "pagina": entry.url, "url": base + entry.url if base else None}
+def _page(entry: Entry, urls: Urls) -> dict[str, Any]:
+    return {"slug": entry.slug, "pagina": entry.url, "url": urls.absolute_or_none(entry.url)}
 
 
 def sources_records(site: Site) -> list[dict[str, Any]]:
@@ -227,13 +229,13 @@ def sources_records(site: Site) -> list[dict[str, Any]]:
 
 
 def service_record(
-    site: Site, e: Entry, md: Renderer, ids: Ids, updated: date, base: str
+    site: Site, e: Entry, md: Renderer, ids: Ids, updated: date, urls: Urls
 ) -> dict[str, Any]:
     """A servizio as an HSDS ``service``."""
     s = e.meta
     c = s.contatti
     sid = ids("servizio", e.slug)
-    page = _page(e, base)
+    page = _page(e, urls)
     extension = {
         "slug": e.slug,
         "pagina": page["pagina"],
@@ -287,14 +289,16 @@ def service_record(
     )
 
 
-def organization_record(site: Site, e: Entry, ids: Ids, updated: date, base: str) -> dict[str, Any]:
+def organization_record(
+    site: Site, e: Entry, ids: Ids, updated: date, urls: Urls
+) -> dict[str, Any]:
     """An ente as an HSDS ``organization``."""
     x = e.meta
     c = x.contatti
     oid = ids("ente", e.slug)
     website = x.sito or (c.sito if c else None)
     extension = {
-        **_page(e, base),
+        **_page(e, urls),
         "tipo": x.tipo,
         "natura": x.natura,
         "territorio": list(x.territorio),
@@ -321,11 +325,11 @@ def organization_record(site: Site, e: Entry, ids: Ids, updated: date, base: str
     )
 
 
-def program_record(site: Site, e: Entry, ids: Ids, updated: date, base: str) -> dict[str, Any]:
+def program_record(site: Site, e: Entry, ids: Ids, updated: date, urls: Urls) -> dict[str, Any]:
     """An iniziativa as an HSDS ``program``."""
     i = e.meta
     extension = {
-        **_page(e, base),
+        **_page(e, urls),
         "stato": i.stato,
         "periodo_dal": i.periodo.dal if i.periodo else None,
         "periodo_al": i.periodo.al if i.periodo else None,
@@ -353,17 +357,17 @@ def program_record(site: Site, e: Entry, ids: Ids, updated: date, base: str) -> 
 
 
 def records(
-    site: Site, md: Renderer, updated: Callable[[Entry], date], base: str
+    site: Site, md: Renderer, updated: Callable[[Entry], date], urls: Urls
 ) -> dict[str, list[dict[str, Any]]]:
     """``servizi``, ``enti`` and ``iniziative`` as lists of plain dicts, sorted by slug."""
     ids = Ids(site.config)
     return {
         "servizi": [
-            service_record(site, e, md, ids, updated(e), base) for e in site.servizi.values()
+            service_record(site, e, md, ids, updated(e), urls) for e in site.servizi.values()
         ],
-        "enti": [organization_record(site, e, ids, updated(e), base) for e in site.enti.values()],
+        "enti": [organization_record(site, e, ids, updated(e), urls) for e in site.enti.values()],
         "iniziative": [
-            program_record(site, e, ids, updated(e), base) for e in site.iniziative.values()
+            program_record(site, e, ids, updated(e), urls) for e in site.iniziative.values()
         ],
     }
 
@@ -555,7 +559,7 @@ def _day(value: date) -> dict[str, str]:
     return {"@value": value.isoformat(), "@type": "xsd:date"}
 
 
-def catalogue(site: Site, modified: dict[str, date | None], base: str) -> dict[str, Any]:
+def catalogue(site: Site, modified: dict[str, date | None], urls: Urls) -> dict[str, Any]:
     """``catalogo.jsonld``: the datasets in DCAT-AP_IT (JSON-LD), for dati.gov.it.
 
     ``modified``: dataset → date of its newest change. Without ``url_base`` the addresses are
@@ -563,7 +567,7 @@ def catalogue(site: Site, modified: dict[str, date | None], base: str) -> dict[s
     """
     c = site.config
     pub = c.dati_aperti
-    here = f"{base}/dati/" if base else "./"
+    here = urls.absolute_or_none("/dati/") or "./"
     agent: dict[str, Any] = {"@type": ["dcatapit:Agent", "foaf:Agent"]}
     if pub.titolare:
         agent["foaf:name"] = _text(pub.titolare)
@@ -634,7 +638,7 @@ def catalogue(site: Site, modified: dict[str, date | None], base: str) -> dict[s
         ),
         "dct:publisher": agent,
         "dct:language": {"@id": EU + "language/ITA"},
-        "foaf:homepage": {"@id": f"{base}/" if base else "../"},
+        "foaf:homepage": {"@id": urls.absolute_or_none("/") or "../"},
         "dcat:dataset": datasets,
     }
     if newest_of_all:
@@ -643,17 +647,18 @@ def catalogue(site: Site, modified: dict[str, date | None], base: str) -> dict[s
 
 
 def files(
-    site: Site, md: Renderer, updated: Callable[[Entry], date], base: str
+    site: Site, md: Renderer, updated: Callable[[Entry], date], urls: Urls
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, str]]:
     """The records, and every file of ``/dati/`` but the Osservatorio's: path → text."""
-    rows = records(site, md, updated, base)
+    rows = records(site, md, updated, urls)
     modified: dict[str, date | None] = {
-        key: max((updated(e) for e in getattr(site, key).values()), default=None)
-        for key in ("servizi", "enti", "iniziative")
+        kind.opendata: max((updated(e) for e in site.entries_of(kind.name).values()), default=None)
+        for kind in with_opendata()
+        if kind.opendata
     }
     out = {f"/dati/{name}.json": to_json(items) for name, items in rows.items()}
     out["/dati/fonti.json"] = to_json(sources_records(site))
     out["/dati/servizi.csv"] = services_csv(rows["servizi"])
     out["/dati/datapackage.json"] = to_json(datapackage(site))
-    out["/dati/catalogo.jsonld"] = to_json(catalogue(site, modified, base))
+    out["/dati/catalogo.jsonld"] = to_json(catalogue(site, modified, urls))
     return rows, out

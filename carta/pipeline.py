@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from pydantic import TypeAdapter, ValidationError
+
 from .errors import ContentError, ContentErrors, UsageError
 from .loader import load_content
 from .markup import Renderer
-from .model import parse_day
+from .model import BaseUrl, parse_day
 from .render import default_templates, render_site
 from .resolve import resolve
 from .search.index import write_search_index
@@ -63,6 +65,8 @@ class BuildResult:
     out_dir: Path
     pages: int
     warnings: list[ContentError] = field(default_factory=list)
+    #: what the build left out and why (no base URL: no sitemap); not content problems
+    notices: list[str] = field(default_factory=list)
 
 
 def check(
@@ -94,11 +98,14 @@ def build(
     strict: bool = False,
     today: date | None = None,
     progress: Progress | None = None,
+    base_url: str | None = None,
 ) -> BuildResult:
     """Build ``content`` into ``out_dir``. Raises :class:`ContentErrors` and changes nothing
     when the content has errors (or warnings, with ``strict``).
 
-    ``progress`` is told how far each of :data:`STAGES` has got, counting entries."""
+    ``progress`` is told how far each of :data:`STAGES` has got, counting entries.
+    ``base_url``, when given, replaces ``url_base`` of ``carta.yaml`` (the address of a
+    deployment)."""
     told = progress or _silent
     templates = templates or default_templates()
     if not templates.is_dir():
@@ -107,6 +114,8 @@ def build(
     site, problems = check(content, strict=strict, today=today)
     if site is None:
         raise ContentErrors(problems)
+    if base_url is not None:
+        site.config = site.config.model_copy(update={"url_base": checked_base_url(base_url)})
     entries = len(site.all_entries())
     told(STAGE_CHECK, entries, entries)
 
@@ -128,7 +137,19 @@ def build(
             told(STAGE_PUBLISH, 1, 1)
     finally:  # however the build ended, nothing of this build is left in the staging place
         _remove_own_staging(out_dir)
-    return BuildResult(out_dir=out_dir, pages=len(output.written), warnings=problems)
+    return BuildResult(
+        out_dir=out_dir, pages=len(output.written), warnings=problems, notices=output.notices
+    )
+
+
+def checked_base_url(value: str) -> str:
+    """``value`` as a base URL (``https://…``), or :class:`UsageError` saying why not."""
+    try:
+        url: str = TypeAdapter(BaseUrl).validate_python(value.strip())
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise UsageError(f"--base-url: {reason}") from None
+    return url
 
 
 STAGING = ".carta-staging"

@@ -16,7 +16,7 @@ from datetime import date
 from html import escape
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -24,8 +24,10 @@ from markupsafe import Markup
 from . import feed, opendata, osservatorio, sources
 from . import model as m
 from .gitdates import git_dates
+from .kinds import KINDS
 from .markup import Renderer
 from .site import Entry, Site, fold
+from .urls import Urls
 
 
 class DuplicateOutput(Exception):
@@ -38,6 +40,8 @@ class Output:
 
     root: Path
     written: dict[str, str] = field(default_factory=dict)  # relative path → what wrote it
+    #: what the build left out and why, for the command line to say (not content problems)
+    notices: list[str] = field(default_factory=list)
 
     def write(self, url_path: str, text: str, owner: str) -> None:
         rel = url_path.lstrip("/")
@@ -79,6 +83,11 @@ ROLE_PAGES: dict[str, tuple[str, ...]] = {
 }
 LANGUAGES = {"it": "Italiano", "en": "English", "de": "Deutsch", "fr": "Français"}
 FEED_PATH = "/feed.xml"
+#: said by the build when the Carta has no base URL
+NO_SITEMAP = (
+    "sitemap.xml non scritta: il protocollo Sitemap vuole indirizzi completi e la Carta non ha "
+    "un indirizzo pubblico (url_base in carta.yaml, oppure carta build --base-url URL)"
+)
 #: the search page, written by :mod:`carta.search.page` once the index exists
 SEARCH_PAGE = "/cerca/"
 
@@ -92,8 +101,7 @@ def make_environment(templates: Path, site: Site) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    prefix = urlsplit(site.config.url_base or "").path.rstrip("/")
-    base = (site.config.url_base or "").rstrip("/")
+    urls = site.urls
     env.filters["data_it"] = date_it
     env.filters["euro"] = euro
     env.tests["contains"] = lambda seq, item: item in seq
@@ -104,6 +112,7 @@ def make_environment(templates: Path, site: Site) -> Environment:
     udp = site.enti.get(site.config.ufficio_di_piano or "")
     env.globals.update(
         site=site,
+        kinds=KINDS,
         labels={
             "stato_servizio": m.SERVICE_STATES,
             "stato_iniziativa": m.INITIATIVE_STATES,
@@ -114,8 +123,9 @@ def make_environment(templates: Path, site: Site) -> Environment:
             "natura": m.ENTE_NATURE,
         },
         sections=m.SERVICE_SECTIONS,
-        url=lambda path: prefix + path,
-        absolute=lambda path: base + path,
+        urls=urls,
+        url=urls.path,
+        absolute=urls.absolute,
         place_name=site.place_name,
         lang=site.config.lingua,
         csp=CSP,
@@ -123,7 +133,7 @@ def make_environment(templates: Path, site: Site) -> Environment:
         roles=roles,
         udp=udp,
         privacy_url=roles["privacy"].url if roles["privacy"] else "/privacy/",
-        report_mailto=lambda title, path: _mailto(site, title, base + path),
+        report_mailto=lambda title, path: _mailto(site, title, urls.absolute(path)),
         today=site.built_on,
         cited=lambda e: sources.cited(site, e),
         provenance=lambda e: sources.provenance(site, e),
@@ -168,7 +178,7 @@ def json_script(data: object) -> Markup:
     return Markup(text)  # noqa: S704 - JSON with markup characters escaped just above
 
 
-def service_jsonld(site: Site, entry: Entry, updated: date, base: str) -> dict[str, Any]:
+def service_jsonld(site: Site, entry: Entry, updated: date, urls: Urls) -> dict[str, Any]:
     """A ``GovernmentService`` as in the Designers Italia template for the scheda servizio."""
     s = entry.meta
     lang = site.config.lingua
@@ -176,7 +186,7 @@ def service_jsonld(site: Site, entry: Entry, updated: date, base: str) -> dict[s
         "@type": "ServiceChannel",
         "name": ", ".join(m.ACCESS_MODES[mo] for mo in s.accesso.modalita),
         "description": s.accesso.dove,
-        "serviceUrl": base + entry.url,
+        "serviceUrl": urls.absolute(entry.url),
         "availableLanguage": {
             "@type": "Language",
             "name": LANGUAGES.get(lang, lang),
@@ -203,7 +213,7 @@ def service_jsonld(site: Site, entry: Entry, updated: date, base: str) -> dict[s
         "@type": "GovernmentService",
         "name": entry.title,
         "description": entry.summary,
-        "url": base + entry.url,
+        "url": urls.absolute(entry.url),
         "serviceType": site.aree[s.aree[0]].nome,
         "areaServed": [
             {"@type": "AdministrativeArea", "name": site.place_name(t)} for t in s.territorio
@@ -220,7 +230,11 @@ def service_jsonld(site: Site, entry: Entry, updated: date, base: str) -> dict[s
     if s.ente:
         ente = site.enti[s.ente]
         kind = "GovernmentOrganization" if ente.meta.natura == "pubblico" else "Organization"
-        data["serviceOperator"] = {"@type": kind, "name": ente.title, "url": base + ente.url}
+        data["serviceOperator"] = {
+            "@type": kind,
+            "name": ente.title,
+            "url": urls.absolute(ente.url),
+        }
     # the state with what it rests on, and who provides it when the sources do not say
     notes = [sources.state_phrase(site, entry) + "."]
     if not s.ente:
@@ -228,13 +242,13 @@ def service_jsonld(site: Site, entry: Entry, updated: date, base: str) -> dict[s
     data["disambiguatingDescription"] = " ".join(notes)
     if s.verificato_il:
         data["lastReviewed"] = s.verificato_il.isoformat()
-    data["subjectOf"] = [_source_jsonld(c, base) for c in sources.cited(site, entry)]
+    data["subjectOf"] = [_source_jsonld(c) for c in sources.cited(site, entry)]
     if s.costi.tipo == "gratuito":
         data["isAccessibleForFree"] = True
     return data
 
 
-def _source_jsonld(c: sources.Cited, base: str) -> dict[str, Any]:
+def _source_jsonld(c: sources.Cited) -> dict[str, Any]:
     """A cited source as a schema.org ``CreativeWork`` (``Legislation`` for an act of law)."""
     doc = c.doc
     work: dict[str, Any] = {
@@ -296,7 +310,7 @@ def render_site(
     env = make_environment(templates, site)
     md = md or Renderer()
     out = Output(out_dir)
-    base = (site.config.url_base or "").rstrip("/")
+    urls = site.urls
     dates = entry_dates(site)
 
     def updated(entry: Entry) -> date:
@@ -304,7 +318,7 @@ def render_site(
 
     env.globals["updated"] = updated
     env.globals["jsonld"] = lambda entry: json_script(
-        service_jsonld(site, entry, updated(entry), base)
+        service_jsonld(site, entry, updated(entry), urls)
     )
 
     def page(template: str, url_path: str, owner: str, **context: Any) -> None:
@@ -325,16 +339,12 @@ def render_site(
         return html_of[id(entry)]
 
     env.globals["body"] = body
+    env.globals["page_index"] = lambda entry: service_page_index(entry, html_of[id(entry)])
 
     done, total = 0, len(html_of)
-    for kind, template in (
-        ("servizi", "servizio.html"),
-        ("enti", "ente.html"),
-        ("iniziative", "iniziativa.html"),
-        ("pagine", "pagina.html"),
-    ):
-        for entry in getattr(site, kind).values():
-            page(template, entry.url, entry.path, entry=entry)
+    for kind in KINDS.values():
+        for entry in site.entries_of(kind.name).values():
+            page(kind.template, entry.url, entry.path, entry=entry)
             done += 1
             if progress is not None:
                 progress(done, total)
@@ -346,9 +356,21 @@ def render_site(
     page("foglio.html", "/foglio/", "foglio", services=services)
     newest = max(dates.values(), default=None)
     page("home.html", "/", "home", latest=_latest_initiatives(site), updated_on=newest)
-    page("az.html", "/servizi/", "A–Z", letters=az_index(site, services))
-    page("enti_index.html", "/enti/", "enti", groups=_enti_by_type(site))
-    page("iniziative_index.html", "/iniziative/", "iniziative", groups=_initiatives_by_state(site))
+    letters = az_index(site, services)
+    see_words = sum(1 for _, rows in letters for row in rows if not row.entry)
+    page("az.html", "/servizi/", "A–Z", letters=letters, see_words=see_words)
+    for kind, group, groups in (
+        (KINDS["ente"], "tipo", _enti_by_type(site)),
+        (KINDS["iniziativa"], "stato", _initiatives_by_state(site)),
+    ):
+        page(
+            "elenco_gruppi.html",
+            kind.url_prefix,
+            kind.folder,
+            kind=kind,
+            group=group,
+            groups=groups,
+        )
     page("taxonomy_index.html", "/aree/", "aree", kind="aree", terms=site.aree, index=site.by_area)
     page(
         "taxonomy_index.html",
@@ -391,17 +413,20 @@ def render_site(
     if not any(s in site.pagine for s in ROLE_PAGES["privacy"]):
         page("privacy.html", "/privacy/", "privacy (modello)")
 
-    records, data_files = opendata.files(site, md, updated, base)
+    records, data_files = opendata.files(site, md, updated, urls)
     for path, text in data_files.items():
         out.write(path, text, "dati")
     licence = m.LICENCES[site.config.dati_aperti.licenza]
     page("dati.html", "/dati/", "dati", records=records, fields=opendata.FIELDS, licence=licence)
     osservatorio.render(site, page, out.write)
-    out.write(FEED_PATH, feed.atom(site, updated, base), "feed")
+    out.write(FEED_PATH, feed.atom(site, updated, urls), "feed")
 
     page("404.html", "/404.html", "404")
-    page("sitemap.xml", "/sitemap.xml", "sitemap", urls=sorted(_sitemap(site, out, updated)))
-    out.write("/robots.txt", _robots(site), "robots")
+    if urls.has_base:  # the sitemap protocol wants full addresses: no base URL, no sitemap
+        page("sitemap.xml", "/sitemap.xml", "sitemap", urls=_sitemap(site, out, updated, urls))
+    else:
+        out.notices.append(NO_SITEMAP)
+    out.write("/robots.txt", _robots(urls), "robots")
 
     static = templates / "static"
     if static.is_dir():
@@ -459,6 +484,31 @@ def see_also(
     return [s for *_, s in sorted(scored, key=lambda t: (t[0], t[1]))][:SEE_LIMIT]
 
 
+#: the sections a service page shows even when its body lacks them: the page writes them from
+#: the front matter (how to access, the documents when there are any, the costs)
+FROM_FRONT_MATTER = ("come-fare", "cosa-serve", "quanto-costa")
+#: the parts every service page ends with
+SERVICE_PAGE_TAIL = [
+    ("contatti", "Dove rivolgersi e contatti"),
+    ("territorio", "Dove è disponibile"),
+]
+
+
+def service_page_index(entry: Entry, html: dict[str, Markup]) -> list[tuple[str, str]]:
+    """The sections of a service page in order, as (anchor, heading): the standard sections
+    it has (with "A chi è rivolto" before the description), then contacts and territory."""
+    present = []
+    for heading, anchor in m.SERVICE_SECTIONS.items():
+        shown = anchor in html or (
+            anchor in FROM_FRONT_MATTER and (anchor != "cosa-serve" or bool(entry.meta.documenti))
+        )
+        if shown:
+            present.append((anchor, heading))
+    first = present[:1] if present and present[0][0] == "a-chi-e-rivolto" else []
+    description = [("descrizione", "Descrizione")] if html["intro"] else []
+    return first + description + present[len(first) :] + SERVICE_PAGE_TAIL
+
+
 def az_index(site: Site, services: list[Entry]) -> list[tuple[str, list[AzRow]]]:
     """Letters → rows: every service by title, and every word of ``sinonimi.yaml`` that points
     at services as a "vedi" entry (unless it is already a service's title)."""
@@ -504,17 +554,15 @@ def _initiatives_by_state(site: Site) -> list[tuple[str, list[Entry]]]:
     return groups
 
 
-def _sitemap(site: Site, out: Output, updated: Any) -> list[tuple[str, str]]:
-    base = (site.config.url_base or "").rstrip("/")
+def _sitemap(site: Site, out: Output, updated: Any, urls: Urls) -> list[tuple[str, str]]:
     lastmod = {e.url: updated(e).isoformat() for e in site.all_entries()}
     paths = {"/" + rel[: -len("index.html")] for rel in out.written if rel.endswith("index.html")}
     paths.add(SEARCH_PAGE)  # written after the pages, by the search stage
-    return [(feed.xml_clean(base + path), lastmod.get(path, "")) for path in sorted(paths)]
+    return [(feed.xml_clean(urls.absolute(path)), lastmod.get(path, "")) for path in sorted(paths)]
 
 
-def _robots(site: Site) -> str:
+def _robots(urls: Urls) -> str:
     lines = ["User-agent: *", "Allow: /"]
-    base = (site.config.url_base or "").rstrip("/")
-    if base:  # the Sitemap line must be an absolute URL
-        lines.append(f"Sitemap: {base}/sitemap.xml")
+    if urls.has_base:  # the Sitemap line must be an absolute URL
+        lines.append(f"Sitemap: {urls.absolute('/sitemap.xml')}")
     return "\n".join(lines) + "\n"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import UsageError
+from .kinds import KINDS
 from .loader import suggest_slug
 from .model import (
     ACCESS_MODES,
@@ -15,9 +16,9 @@ from .model import (
     PLACEHOLDER,
     SERVICE_STATES,
 )
-from .site import URL_FOLDERS
 
-KINDS = ("servizio", "ente", "iniziativa")
+#: the kinds ``carta new`` writes a skeleton for
+NEW_KINDS = ("servizio", "ente", "iniziativa")
 
 
 def _quote(text: str) -> str:
@@ -124,7 +125,7 @@ territorio: ambito
 ---
 {_todo("obiettivi, azioni e risultati dell'iniziativa.")}
 """
-    raise UsageError(f"tipo di scheda sconosciuto {kind!r}: scegli tra {', '.join(KINDS)}")
+    raise UsageError(f"tipo di scheda sconosciuto {kind!r}: scegli tra {', '.join(NEW_KINDS)}")
 
 
 def new_entry(content: Path, kind: str, title: str) -> Path:
@@ -133,8 +134,8 @@ def new_entry(content: Path, kind: str, title: str) -> Path:
 
     from . import yamlstrict
 
-    if kind not in KINDS:
-        raise UsageError(f"tipo di scheda sconosciuto {kind!r}: scegli tra {', '.join(KINDS)}")
+    if kind not in NEW_KINDS:
+        raise UsageError(f"tipo di scheda sconosciuto {kind!r}: scegli tra {', '.join(NEW_KINDS)}")
     if not title.strip():
         raise UsageError("il titolo è vuoto")
     if not content.is_dir():
@@ -163,7 +164,7 @@ def new_entry(content: Path, kind: str, title: str) -> Path:
     area = first_key("aree.yaml", "area")
     destinatari = first_key("destinatari.yaml", "destinatari")
     sources = all_keys("fonti.yaml")
-    folder = content / URL_FOLDERS[kind]
+    folder = content / KINDS[kind].folder
     path = folder / f"{suggest_slug(title)}.md"
     if path.exists():
         raise UsageError(f"{path} esiste già: non lo sovrascrivo")

@@ -12,46 +12,44 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from . import model as m
+from .kinds import KINDS
 
-SCHEMA_KINDS: dict[str, Any] = {
-    **m.ENTRY_MODELS,
-    "carta": m.CartaConfig,
-    "aree": m.Vocabolario,
-    "destinatari": m.Vocabolario,
-    "territorio": m.Territorio,
-    "sinonimi": m.Sinonimi,
-    "fonti": m.Fonti,
+#: the data files: name → (model, title)
+DATA_FILES: dict[str, tuple[Any, str]] = {
+    "carta": (m.CartaConfig, "carta.yaml"),
+    "aree": (m.Vocabolario, "aree.yaml"),
+    "destinatari": (m.Vocabolario, "destinatari.yaml"),
+    "territorio": (m.Territorio, "territorio.yaml"),
+    "sinonimi": (m.Sinonimi, "sinonimi.yaml"),
+    "fonti": (m.Fonti, "fonti.yaml"),
 }
 
-TITLES = {
-    "servizio": "Servizio (content/servizi/*.md, intestazione)",
-    "ente": "Ente (content/enti/*.md, intestazione)",
-    "iniziativa": "Iniziativa (content/iniziative/*.md, intestazione)",
-    "pagina": "Pagina (content/pagine/*.md, intestazione)",
-    "carta": "carta.yaml",
-    "aree": "aree.yaml",
-    "destinatari": "destinatari.yaml",
-    "territorio": "territorio.yaml",
-    "sinonimi": "sinonimi.yaml",
-    "fonti": "fonti.yaml",
-}
+
+def schema_kinds() -> dict[str, tuple[Any, str]]:
+    """Every schema: the entry kinds of the registry, then the data files (model, title)."""
+    entries = {
+        k.name: (k.model, f"{k.label} (content/{k.folder}/*.md, intestazione)")
+        for k in KINDS.values()
+    }
+    return {**entries, **DATA_FILES}
 
 
 def schema_for(kind: str) -> dict[str, Any]:
-    adapter = TypeAdapter(SCHEMA_KINDS[kind])
+    model, title = schema_kinds()[kind]
+    adapter = TypeAdapter(model)
     schema = adapter.json_schema(ref_template="#/definitions/{model}", mode="validation")
     if "$defs" in schema:
         schema["definitions"] = schema.pop("$defs")
     schema = {
         "$schema": "http://json-schema.org/draft-07/schema#",
-        "title": TITLES[kind],
+        "title": title,
         **{k: v for k, v in schema.items() if k != "title"},
     }
     return schema
 
 
 def all_schemas() -> dict[str, Any]:
-    return {kind: schema_for(kind) for kind in SCHEMA_KINDS}
+    return {kind: schema_for(kind) for kind in schema_kinds()}
 
 
 def dumps(kind: str | None) -> str:

@@ -218,8 +218,10 @@ class SiteApp:
             )
             html_text = fill_page(
                 html_text,
-                form_html(engine.labels, result.query, result.filters, result.facets),
-                results_html(result, engine.labels, page, PAGE_SIZE),
+                form_html(
+                    engine.labels, result.query, result.filters, result.facets, engine.prefix
+                ),
+                results_html(result, engine.labels, page, PAGE_SIZE, engine.prefix),
             )
         body = self._decorate(html_text.encode("utf-8"))
         return self._send(start_response, "200 OK", body, TYPES[".html"], method)

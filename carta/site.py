@@ -13,15 +13,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .kinds import KINDS
 from .model import CartaConfig, Documento, Territorio, Voce
-
-#: kind → URL folder
-URL_FOLDERS = {
-    "servizio": "servizi",
-    "ente": "enti",
-    "iniziativa": "iniziative",
-    "pagina": "pagine",
-}
+from .urls import Urls
 
 
 @dataclass(frozen=True)
@@ -49,11 +43,12 @@ class Entry:
 
     @property
     def url(self) -> str:
-        return f"/{URL_FOLDERS[self.kind]}/{self.slug}/"
+        return KINDS[self.kind].url(self.slug)
 
     @property
     def title(self) -> str:
-        return self.meta.nome if self.kind == "ente" else self.meta.titolo
+        title: str = getattr(self.meta, KINDS[self.kind].title_field)
+        return title
 
     @property
     def summary(self) -> str:
@@ -75,10 +70,8 @@ class Site:
     destinatari: dict[str, Voce]
     territorio: Territorio
     sinonimi: dict[str, list[str]]
-    servizi: dict[str, Entry]
-    enti: dict[str, Entry]
-    iniziative: dict[str, Entry]
-    pagine: dict[str, Entry]
+    # kind → slug → entry, for every kind of the registry (carta.kinds), sorted by slug
+    entries: dict[str, dict[str, Entry]]
     # fonti.yaml: source id → source
     fonti: dict[str, Documento] = field(default_factory=dict)
     # the build date: the day the notices and ages are computed for (an explicit input,
@@ -94,12 +87,33 @@ class Site:
     by_comune: dict[str, list[Entry]] = field(default_factory=dict)
 
     def all_entries(self) -> list[Entry]:
-        return [
-            *self.servizi.values(),
-            *self.enti.values(),
-            *self.iniziative.values(),
-            *self.pagine.values(),
-        ]
+        return [e for kind in KINDS.values() for e in self.entries_of(kind.name).values()]
+
+    @property
+    def urls(self) -> Urls:
+        """Links and full addresses of this Carta (``url_base``): see :mod:`carta.urls`."""
+        return Urls.of(self.config.url_base)
+
+    def entries_of(self, kind: str) -> dict[str, Entry]:
+        """The entries of ``kind`` by slug."""
+        return self.entries.get(kind, {})
+
+    # the four kinds by their folder's name, as the renderer and the templates read them
+    @property
+    def servizi(self) -> dict[str, Entry]:
+        return self.entries_of("servizio")
+
+    @property
+    def enti(self) -> dict[str, Entry]:
+        return self.entries_of("ente")
+
+    @property
+    def iniziative(self) -> dict[str, Entry]:
+        return self.entries_of("iniziativa")
+
+    @property
+    def pagine(self) -> dict[str, Entry]:
+        return self.entries_of("pagina")
 
     def place_name(self, place_id: str) -> str:
         if place_id == "ambito":

@@ -52,6 +52,23 @@ def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield root / "site"
 
 
+@pytest.fixture(scope="session")
+def built_mini_with_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The small site built once with a base URL, as for a deployment (it has a sitemap)."""
+    from datetime import date
+
+    from carta.pipeline import build
+
+    root = tmp_path_factory.mktemp("built-base")
+    build(
+        FIXTURES / "mini",
+        root / "site",
+        today=date.fromisoformat(TODAY),
+        base_url="https://carta.esempio-di-prova.it/",
+    )
+    yield root / "site"
+
+
 def page(site: Path, url: str) -> str:
     rel = url.strip("/")
     path = site / rel / "index.html" if not rel.endswith((".html", ".xml", ".txt")) else site / rel

@@ -93,7 +93,7 @@ def test_initiative_page_links_both_ways(built_mini: Path) -> None:
     assert "/iniziative/progetto-ponte/" in page(built_mini, "/servizi/assistenza-domiciliare/")
 
 
-def test_listings_home_and_fixed_pages_exist(built_mini: Path) -> None:
+def test_listings_home_and_fixed_pages_exist(built_mini: Path, built_mini_with_base: Path) -> None:
     assert "Centro diurno per anziani" in page(built_mini, "/aree/anziani/")
     assert "Sportello famiglie Nord" in page(built_mini, "/destinatari/famiglie/")
     az = page(built_mini, "/servizi/")
@@ -104,8 +104,9 @@ def test_listings_home_and_fixed_pages_exist(built_mini: Path) -> None:
     assert "Pagina non trovata" in page(built_mini, "/404.html")
     # lastmod: the git date of the file, never earlier than verificato_il (2026-11-01)
     lastmod = re.search(
-        r"<loc>/servizi/assistenza-domiciliare/</loc><lastmod>(\d{4}-\d\d-\d\d)</lastmod>",
-        page(built_mini, "/sitemap.xml"),
+        r"<loc>https://carta.esempio-di-prova.it/servizi/assistenza-domiciliare/</loc>"
+        r"<lastmod>(\d{4}-\d\d-\d\d)</lastmod>",
+        page(built_mini_with_base, "/sitemap.xml"),
     )
     assert lastmod and lastmod.group(1) >= "2026-11-01"
     assert page(built_mini, "/robots.txt").startswith("User-agent: *")
@@ -255,7 +256,9 @@ def test_output_refuses_to_write_a_file_twice(tmp_path: Path) -> None:
         out.write("/servizi/a/index.html", "due", "content/pagine/a.md")
 
 
-def test_referral_sheet_data_exist_for_every_service(built_mini: Path) -> None:
+def test_referral_sheet_data_exist_for_every_service(
+    built_mini: Path, built_mini_with_base: Path
+) -> None:
     data = json.loads(
         (built_mini / "servizi" / "centro-diurno" / "scheda.json").read_text(encoding="utf-8")
     )
@@ -278,8 +281,8 @@ def test_referral_sheet_data_exist_for_every_service(built_mini: Path) -> None:
     for slug in ("assistenza-domiciliare", "centro-diurno", "sportello-nord"):
         assert f'<input type="checkbox" name="s" value="{slug}" id="s-{slug}">' in page_html
     assert 'href="/foglio/?s=centro-diurno"' in page(built_mini, "/servizi/centro-diurno/")
-    assert "/foglio/" in page(built_mini, "/sitemap.xml")
-    assert "scheda.html" not in page(built_mini, "/sitemap.xml")
+    assert "/foglio/" in page(built_mini_with_base, "/sitemap.xml")
+    assert "scheda.html" not in page(built_mini_with_base, "/sitemap.xml")
 
 
 def test_an_acronym_already_in_the_name_is_not_repeated(mini: Path, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from carta import model as m
 from carta.cli import COMMANDS, make_parser
+from carta.kinds import KINDS
 
 from .conftest import ROOT
 
@@ -24,7 +25,7 @@ def nested_models(model: type) -> set[type]:
     return found
 
 
-MODELS = [*m.ENTRY_MODELS.values(), m.CartaConfig, m.Territorio, m.Voce]
+MODELS = [*(k.model for k in KINDS.values()), m.CartaConfig, m.Territorio, m.Voce]
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda c: c.__name__)

@@ -24,6 +24,7 @@ from carta import markup, opendata, yamlstrict
 from carta import model as m
 from carta.errors import ContentError
 from carta.pipeline import build, check
+from carta.urls import Urls
 
 from .conftest import FIXTURES, ROOT, TODAY
 
@@ -548,7 +549,7 @@ def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path.write_text(text, encoding="utf-8")
     site, problems = check(content, today=DAY)
     assert [str(p) for p in problems] == []
-    build(content, root / "site", today=DAY)
+    build(content, root / "site", today=DAY, base_url="https://carta.esempio.it/")
     return root / "site"
 
 
@@ -580,7 +581,7 @@ def test_the_feed_stays_well_formed_whatever_the_text() -> None:
     assert site is not None
     entry = site.servizi["sportello-nord"]
     entry.meta = entry.meta.model_copy(update={"titolo": "A\x07B\x00C & <D>\ufffe"})
-    text = atom(site, lambda e: DAY, "https://carta.esempio.it")
+    text = atom(site, lambda e: DAY, Urls.of("https://carta.esempio.it"))
     root = ET.fromstring(text)
     ns = {"a": "http://www.w3.org/2005/Atom"}
     assert "Servizio: ABC & <D>" in [t.text for t in root.findall("a:entry/a:title", ns)]

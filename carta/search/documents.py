@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..kinds import KINDS, search_tipi
 from ..markup import Renderer
 from ..resolve import available_in
 from ..site import Entry, Site
@@ -24,7 +25,6 @@ FIELDS: dict[str, float] = {
 }
 #: filter fields
 FACETS = ("tipo", "aree", "destinatari", "territorio", "costo")
-KIND_ORDER = {"servizio": 0, "iniziativa": 1, "ente": 2, "pagina": 3}
 EXTRACT_CHARS = 400
 
 
@@ -45,7 +45,9 @@ def build_documents(site: Site, md: Renderer | None = None) -> list[SearchDoc]:
     """Documents in a stable order: services first, then initiatives, enti, pages; by title."""
     md = md or Renderer()
     synonym_targets = _synonym_targets(site)
-    entries = sorted(site.all_entries(), key=lambda e: (KIND_ORDER[e.kind], *e.sort_key()))
+    entries = sorted(
+        site.all_entries(), key=lambda e: (KINDS[e.kind].search_position, *e.sort_key())
+    )
     return [_document(site, e, md, synonym_targets) for e in entries]
 
 
@@ -135,12 +137,9 @@ def display_word(words: set[str]) -> str:
 def filter_labels(site: Site) -> dict[str, dict[str, str]]:
     """Value → label of each filter, as shown in the search form."""
     return {
-        "tipo": {
-            "servizio": "Servizi",
-            "iniziativa": "Iniziative",
-            "ente": "Enti",
-            "pagina": "Pagine",
-        },
+        "tipo": {k.name: k.plural_label for k in search_tipi()},
+        # the label of one result's kind («Servizio»), read by cerca.js from the manifest
+        "tipo_scheda": {k.name: k.label for k in search_tipi()},
         "aree": {k: v.nome for k, v in site.aree.items()},
         "destinatari": {k: v.nome for k, v in site.destinatari.items()},
         "comuni": {k: v.nome for k, v in site.territorio.comuni.items()},

@@ -58,8 +58,6 @@ MAX_LIMIT = 100
 FUZZY_MIN = 4
 SNIPPET_CHARS = 180
 SNIPPET_LEAD = 60
-FILTERS = ("area", "destinatari", "comune", "tipo", "gratuito")
-TIPI = ("servizio", "iniziativa", "ente", "pagina")
 #: fewer results than this: "little" (where to ask is shown)
 LITTLE = 3
 #: a correction two edits away is suggested only for words at least this long
@@ -217,6 +215,8 @@ class Engine:
         self.guide: dict[str, Any] = self.manifest.get("guidance") or {"ask": [], "emergency": None}
         self.sub_ambito_of: dict[str, str] = self.manifest["sub_ambito_of"]
         self.labels: dict[str, dict[str, str]] = self.manifest["labels"]
+        #: the path the Carta lives under (``/carta`` for url_base https://esempio.it/carta/)
+        self.prefix: str = self.manifest.get("prefix", "")
         self.docs: list[dict[str, Any]] = []
         stored = sorted(self.searcher.reader().all_stored_fields(), key=lambda d: d["docnum"])
         for d in stored:
@@ -458,7 +458,7 @@ class Engine:
             "area": self.labels["aree"],
             "destinatari": self.labels["destinatari"],
             "comune": self.labels["comuni"],
-            "tipo": dict.fromkeys(TIPI),
+            "tipo": self.labels["tipo"],
         }
         for name, values in allowed.items():
             value = raw.get(name)

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
+from ..kinds import KINDS
 from .engine import SearchResult
 
 FILTER_LABELS = {
@@ -16,12 +17,6 @@ FILTER_LABELS = {
     "destinatari": ("destinatari", "Per chi"),
     "comune": ("comuni", "Comune"),
     "tipo": ("tipo", "Tipo di scheda"),
-}
-TIPO_SINGULAR = {
-    "servizio": "Servizio",
-    "iniziativa": "Iniziativa",
-    "ente": "Ente",
-    "pagina": "Pagina",
 }
 RESULTS_START = "<!--carta:risultati-->"
 RESULTS_END = "<!--/carta:risultati-->"
@@ -126,7 +121,7 @@ def results_html(
         for hit in result.results:
             out.append(
                 '<li class="risultato">'
-                f'<p class="tipo">{TIPO_SINGULAR[hit.tipo]}</p>'
+                f'<p class="tipo">{KINDS[hit.tipo].label}</p>'
                 f'<h2><a href="{escape(prefix + hit.url)}">{escape(hit.titolo)}</a></h2>'
                 f"<p>{Markup(hit.snippet) if hit.snippet else escape(hit.sommario)}</p>"  # noqa: S704 - snippet is escaped by the engine
                 "</li>"

@@ -8,7 +8,6 @@ for the duration of the write (and restored after), so that two builds are byte-
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import math
@@ -244,6 +243,8 @@ def export_browser_index(site: Site, docs: list[SearchDoc], ix: Any, root: Path)
         "guidance": guidance_table(site),
         "sub_ambito_of": dict(sorted(site.sub_ambito_of.items())),
         "labels": filter_labels(site),
+        # the path the Carta lives under (url_base), for the links of the server's results
+        "prefix": site.urls.prefix,
     }
 
 
@@ -284,7 +285,3 @@ def synonym_table(site: Site) -> list[list[Any]]:
                 groups.append(group)
         table.append([key_words, groups])
     return table
-
-
-def gzip_size(path: Path) -> int:
-    return len(gzip.compress(path.read_bytes(), mtime=0))

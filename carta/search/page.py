@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..render import make_environment
 from ..site import Site
@@ -15,7 +14,7 @@ from .html import form_html, results_html
 
 def write_search_page(site: Site, out_dir: Path, templates: Path) -> None:
     env = make_environment(templates, site)
-    prefix = urlsplit(site.config.url_base or "").path.rstrip("/")
+    prefix = site.urls.prefix
     labels = filter_labels(site)
     empty = SearchResult(query="", total=0, suggestion=None, message=None, results=[])
     context: dict[str, Any] = {

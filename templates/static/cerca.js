@@ -22,7 +22,6 @@
   };
   var AREAS_LINK = { titolo: "Servizi per area di bisogno", url: "/aree/" };
   var TOKEN = /[\p{L}\p{N}_]+(?:\.?[\p{L}\p{N}_]+)*/gu;
-  var TIPI = { servizio: "Servizio", iniziativa: "Iniziativa", ente: "Ente", pagina: "Pagina" };
   var FILTERS = { area: ["aree", "Area di bisogno"], destinatari: ["destinatari", "Per chi"], comune: ["comuni", "Comune"], tipo: ["tipo", "Tipo di scheda"] };
 
   function Index(base, fetchJson) {
@@ -281,7 +280,7 @@
   };
   Engine.prototype.cleanFilters = function (raw) {
     var l = this.m.labels, out = {};
-    [["area", l.aree], ["destinatari", l.destinatari], ["comune", l.comuni], ["tipo", TIPI]].forEach(function (p) {
+    [["area", l.aree], ["destinatari", l.destinatari], ["comune", l.comuni], ["tipo", l.tipo]].forEach(function (p) {
       var v = raw[p[0]];
       if (typeof v === "string" && Object.prototype.hasOwnProperty.call(p[1], v)) out[p[0]] = v;
     });
@@ -439,7 +438,7 @@
     if (res.results.length) {
       h.push('<ol class="risultati-elenco" start="' + ((page - 1) * PAGE + 1) + '">');
       res.results.forEach(function (r) {
-        h.push('<li class="risultato"><p class="tipo">' + TIPI[r.tipo] + '</p><h2><a href="' + esc(prefix + r.url) + '">' + esc(r.titolo) + "</a></h2><p>" + (r.snippet || esc(r.sommario)) + "</p></li>");
+        h.push('<li class="risultato"><p class="tipo">' + esc(labels.tipo_scheda[r.tipo]) + '</p><h2><a href="' + esc(prefix + r.url) + '">' + esc(r.titolo) + "</a></h2><p>" + (r.snippet || esc(r.sommario)) + "</p></li>");
       });
       h.push("</ol>");
       var pages = Math.ceil(res.total / PAGE);
