@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
@@ -25,10 +26,10 @@ from .errors import ContentError, ContentErrors, UsageError
 from .loader import load_content
 from .markup import Renderer
 from .model import BaseUrl, parse_day
-from .render import default_templates, render_site
+from .render import SiteWriter, default_templates
 from .resolve import resolve
-from .search.index import write_search_index
-from .search.page import write_search_page
+from .search.documents import SearchDoc, build_documents
+from .search.index import write_browser_index, write_whoosh_index
 from .server import write_headers_file
 from .site import Site
 from .validate import validate
@@ -122,24 +123,84 @@ def build(
     out_dir = out_dir.resolve()
     try:
         with _staging(out_dir) as staging:  # removed if anything fails or is interrupted
-            md = Renderer()  # shared: every body is converted from Markdown once
-            told(STAGE_PAGES, 0, entries)
-            output = render_site(
-                site, staging, templates, md, lambda done, total: told(STAGE_PAGES, done, total)
-            )
-            told(STAGE_SEARCH, 0, entries)
-            write_search_index(site, staging, md)
-            write_search_page(site, staging, templates)
-            told(STAGE_SEARCH, entries, entries)
+            writer = SiteWriter(site, staging, templates, Renderer())
+            search = _SearchState()
+            for group, total in ((STAGE_PAGES, entries), (STAGE_SEARCH, entries)):
+                told(group, 0, total)
+                for stage in OUTPUT_STAGES:
+                    if stage.progress == group:
+                        stage.write(writer, search, partial(told, group))
+                told(group, total, total)
             told(STAGE_PUBLISH, 0, 1)
+            for stage in OUTPUT_STAGES:
+                if stage.progress == STAGE_PUBLISH:
+                    stage.write(writer, search, _silent_count)
             write_headers_file(staging)  # for static hosts that read _headers
             _swap(staging, out_dir)
             told(STAGE_PUBLISH, 1, 1)
     finally:  # however the build ended, nothing of this build is left in the staging place
         _remove_own_staging(out_dir)
     return BuildResult(
-        out_dir=out_dir, pages=len(output.written), warnings=problems, notices=output.notices
+        out_dir=out_dir,
+        pages=len(writer.out.written),
+        warnings=problems,
+        notices=writer.out.notices,
     )
+
+
+@dataclass
+class _SearchState:
+    """What the search stages hand on: the documents, and the Whoosh index whose statistics
+    the browser index is scored with."""
+
+    docs: list[SearchDoc] | None = None
+    whoosh: object = None
+
+
+def _whoosh(writer: SiteWriter, search: _SearchState, counted: Counted) -> None:
+    search.docs = build_documents(writer.site, writer.md)
+    search.whoosh = write_whoosh_index(search.docs, writer.out.root)
+
+
+def _browser_index(writer: SiteWriter, search: _SearchState, counted: Counted) -> None:
+    assert search.docs is not None, "the Whoosh stage runs first"
+    write_browser_index(writer.site, search.docs, search.whoosh, writer.out.root)
+    writer.search_page()
+
+
+#: told ``(done, total)`` by a stage that counts what it writes
+Counted = Callable[[int, int], None]
+
+
+def _silent_count(done: int, total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class OutputStage:
+    """One output of a build: its name, the :data:`Progress` stage it counts under, and
+    what writes it (with a :class:`SiteWriter`, what the search stages hand on, and a
+    :data:`Counted` for its progress)."""
+
+    name: str
+    progress: str
+    write: Callable[[SiteWriter, _SearchState, Counted], None]
+
+
+#: every output of a build, as peers, in the order they are written: the sitemap comes after
+#: every page it lists (``/cerca/`` included), the browser index after the Whoosh index whose
+#: statistics it is scored with
+OUTPUT_STAGES: tuple[OutputStage, ...] = (
+    OutputStage("pagine", STAGE_PAGES, lambda w, s, counted: w.pages(counted)),
+    OutputStage("dati aperti", STAGE_PAGES, lambda w, s, c: w.open_data()),
+    OutputStage("osservatorio", STAGE_PAGES, lambda w, s, c: w.osservatorio()),
+    OutputStage("feed", STAGE_PAGES, lambda w, s, c: w.feed()),
+    OutputStage("indice Whoosh", STAGE_SEARCH, _whoosh),
+    OutputStage("indice del browser e /cerca/", STAGE_SEARCH, _browser_index),
+    OutputStage("sitemap", STAGE_PUBLISH, lambda w, s, c: w.sitemap()),
+    OutputStage("robots.txt", STAGE_PUBLISH, lambda w, s, c: w.robots()),
+    OutputStage("risorse statiche", STAGE_PUBLISH, lambda w, s, c: w.static()),
+)
 
 
 def checked_base_url(value: str) -> str:

@@ -88,7 +88,7 @@ NO_SITEMAP = (
     "sitemap.xml non scritta: il protocollo Sitemap vuole indirizzi completi e la Carta non ha "
     "un indirizzo pubblico (url_base in carta.yaml, oppure carta build --base-url URL)"
 )
-#: the search page, written by :mod:`carta.search.page` once the index exists
+#: the search page (its form from :mod:`carta.search.page`)
 SEARCH_PAGE = "/cerca/"
 
 
@@ -298,140 +298,166 @@ def sheet_html(data: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def render_site(
-    site: Site,
-    out_dir: Path,
-    templates: Path,
-    md: Renderer | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> Output:
-    """Write every page of ``site`` into ``out_dir`` (which must be empty); ``progress`` is
-    told (entry pages written, entries) as the pages of the entries are written."""
-    env = make_environment(templates, site)
-    md = md or Renderer()
-    out = Output(out_dir)
-    urls = site.urls
-    dates = entry_dates(site)
+class SiteWriter:
+    """The outputs of a site, each a method the build calls as a peer stage (see
+    :data:`carta.pipeline.OUTPUT_STAGES`): entry and listing pages, open data, the
+    Osservatorio, the feed, ``/cerca/``, the sitemap, ``robots.txt`` and the static assets.
 
-    def updated(entry: Entry) -> date:
-        return dates[id(entry)]
+    Every stage writes through one :class:`Output` (which refuses to write a file twice) and
+    one Jinja environment; the Markdown of the bodies is converted once, when first asked."""
 
-    env.globals["updated"] = updated
-    env.globals["jsonld"] = lambda entry: json_script(
-        service_jsonld(site, entry, updated(entry), urls)
-    )
-
-    def page(template: str, url_path: str, owner: str, **context: Any) -> None:
-        html = env.get_template(template).render(page_url=url_path, **context)
-        out.write(url_path, html, owner)
-
-    html_of: dict[int, dict[str, Markup]] = {}
-    for entry in site.all_entries():
-        if entry.kind == "servizio":  # standard sections, placed by the template
-            html_of[id(entry)] = {
-                "intro": md.html(entry.intro, shift=1),
-                **{s.anchor: md.html(s.markdown, shift=1) for s in entry.sections},
-            }
-        else:  # free body
-            html_of[id(entry)] = {"intro": md.html(entry.body)}
-
-    def body(entry: Entry) -> dict[str, Markup]:
-        return html_of[id(entry)]
-
-    env.globals["body"] = body
-    env.globals["page_index"] = lambda entry: service_page_index(entry, html_of[id(entry)])
-
-    done, total = 0, len(html_of)
-    for kind in KINDS.values():
-        for entry in site.entries_of(kind.name).values():
-            page(kind.template, entry.url, entry.path, entry=entry)
-            done += 1
-            if progress is not None:
-                progress(done, total)
-
-    services = sorted(site.servizi.values(), key=Entry.sort_key)
-    for entry in services:  # what /foglio/ puts together, as data (every .html is a page)
-        data = env.get_template("_scheda_breve.json").render(page_url=entry.url, entry=entry)
-        out.write(entry.url + SHEET_FILE, data.strip() + "\n", entry.path + " (foglio)")
-    page("foglio.html", "/foglio/", "foglio", services=services)
-    newest = max(dates.values(), default=None)
-    page("home.html", "/", "home", latest=_latest_initiatives(site), updated_on=newest)
-    letters = az_index(site, services)
-    see_words = sum(1 for _, rows in letters for row in rows if not row.entry)
-    page("az.html", "/servizi/", "A–Z", letters=letters, see_words=see_words)
-    for kind, group, groups in (
-        (KINDS["ente"], "tipo", _enti_by_type(site)),
-        (KINDS["iniziativa"], "stato", _initiatives_by_state(site)),
-    ):
-        page(
-            "elenco_gruppi.html",
-            kind.url_prefix,
-            kind.folder,
-            kind=kind,
-            group=group,
-            groups=groups,
+    def __init__(
+        self, site: Site, out_dir: Path, templates: Path, md: Renderer | None = None
+    ) -> None:
+        self.site = site
+        self.templates = templates
+        self.env = make_environment(templates, site)
+        self.md = md or Renderer()
+        self.out = Output(out_dir)
+        self.urls = site.urls
+        self.dates = entry_dates(site)
+        self._html: dict[int, dict[str, Markup]] | None = None
+        self.env.globals["updated"] = self.updated
+        self.env.globals["jsonld"] = lambda entry: json_script(
+            service_jsonld(site, entry, self.updated(entry), self.urls)
         )
-    page("taxonomy_index.html", "/aree/", "aree", kind="aree", terms=site.aree, index=site.by_area)
-    page(
-        "taxonomy_index.html",
-        "/destinatari/",
-        "destinatari",
-        kind="destinatari",
-        terms=site.destinatari,
-        index=site.by_destinatari,
-    )
-    for term_id, term in site.aree.items():
-        page(
-            "listing.html",
-            f"/aree/{term_id}/",
-            f"aree.yaml:{term_id}",
-            kind="aree",
-            term_id=term_id,
-            term=term,
-            entries=site.by_area[term_id],
-        )
-    for term_id, term in site.destinatari.items():
-        page(
-            "listing.html",
-            f"/destinatari/{term_id}/",
-            f"destinatari.yaml:{term_id}",
-            kind="destinatari",
-            term_id=term_id,
-            term=term,
-            entries=site.by_destinatari[term_id],
-        )
-    page("comuni_index.html", "/comuni/", "comuni")
-    for comune_id, comune in site.territorio.comuni.items():
-        page(
-            "comune.html",
-            f"/comuni/{comune_id}/",
-            f"territorio.yaml:{comune_id}",
-            comune_id=comune_id,
-            comune=comune,
-            entries=site.by_comune[comune_id],
-        )
-    if not any(s in site.pagine for s in ROLE_PAGES["privacy"]):
-        page("privacy.html", "/privacy/", "privacy (modello)")
+        self.env.globals["body"] = self.body
+        self.env.globals["page_index"] = lambda entry: service_page_index(entry, self.body(entry))
 
-    records, data_files = opendata.files(site, md, updated, urls)
-    for path, text in data_files.items():
-        out.write(path, text, "dati")
-    licence = m.LICENCES[site.config.dati_aperti.licenza]
-    page("dati.html", "/dati/", "dati", records=records, fields=opendata.FIELDS, licence=licence)
-    osservatorio.render(site, page, out.write)
-    out.write(FEED_PATH, feed.atom(site, updated, urls), "feed")
+    def updated(self, entry: Entry) -> date:
+        return self.dates[id(entry)]
 
-    page("404.html", "/404.html", "404")
-    if urls.has_base:  # the sitemap protocol wants full addresses: no base URL, no sitemap
-        page("sitemap.xml", "/sitemap.xml", "sitemap", urls=_sitemap(site, out, updated, urls))
-    else:
-        out.notices.append(NO_SITEMAP)
-    out.write("/robots.txt", _robots(urls), "robots")
+    def body(self, entry: Entry) -> dict[str, Markup]:
+        """The HTML of ``entry``'s body: its intro and, for a servizio, its sections."""
+        if self._html is None:
+            html: dict[int, dict[str, Markup]] = {}
+            for e in self.site.all_entries():
+                if e.kind == "servizio":  # standard sections, placed by the template
+                    html[id(e)] = {
+                        "intro": self.md.html(e.intro, shift=1),
+                        **{s.anchor: self.md.html(s.markdown, shift=1) for s in e.sections},
+                    }
+                else:  # free body
+                    html[id(e)] = {"intro": self.md.html(e.body)}
+            self._html = html
+        return self._html[id(entry)]
 
-    static = templates / "static"
-    if static.is_dir():
-        shutil.copytree(static, out_dir / "static", dirs_exist_ok=False)
-    return out
+    def page(self, template: str, url_path: str, owner: str, **context: Any) -> None:
+        html = self.env.get_template(template).render(page_url=url_path, **context)
+        self.out.write(url_path, html, owner)
+
+    def pages(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """The pages of the entries and every page that lists them; ``progress`` is told
+        (entry pages written, entries) as the pages of the entries are written."""
+        site, page, out = self.site, self.page, self.out
+        done, total = 0, len(site.all_entries())
+        for kind in KINDS.values():
+            for entry in site.entries_of(kind.name).values():
+                page(kind.template, entry.url, entry.path, entry=entry)
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+
+        services = sorted(site.servizi.values(), key=Entry.sort_key)
+        for entry in services:  # what /foglio/ puts together, as data (every .html is a page)
+            data = self.env.get_template("_scheda_breve.json").render(
+                page_url=entry.url, entry=entry
+            )
+            out.write(entry.url + SHEET_FILE, data.strip() + "\n", entry.path + " (foglio)")
+        page("foglio.html", "/foglio/", "foglio", services=services)
+        newest = max(self.dates.values(), default=None)
+        page("home.html", "/", "home", latest=_latest_initiatives(site), updated_on=newest)
+        letters = az_index(site, services)
+        see_words = sum(1 for _, rows in letters for row in rows if not row.entry)
+        page("az.html", "/servizi/", "A–Z", letters=letters, see_words=see_words)
+        for kind, group, groups in (
+            (KINDS["ente"], "tipo", _enti_by_type(site)),
+            (KINDS["iniziativa"], "stato", _initiatives_by_state(site)),
+        ):
+            page(
+                "elenco_gruppi.html",
+                kind.url_prefix,
+                kind.folder,
+                kind=kind,
+                group=group,
+                groups=groups,
+            )
+        for taxonomy, terms, index in (
+            ("aree", site.aree, site.by_area),
+            ("destinatari", site.destinatari, site.by_destinatari),
+        ):
+            page(
+                "taxonomy_index.html",
+                f"/{taxonomy}/",
+                taxonomy,
+                kind=taxonomy,
+                terms=terms,
+                index=index,
+            )
+            for term_id, term in terms.items():
+                page(
+                    "listing.html",
+                    f"/{taxonomy}/{term_id}/",
+                    f"{taxonomy}.yaml:{term_id}",
+                    kind=taxonomy,
+                    term_id=term_id,
+                    term=term,
+                    entries=index[term_id],
+                )
+        page("comuni_index.html", "/comuni/", "comuni")
+        for comune_id, comune in site.territorio.comuni.items():
+            page(
+                "comune.html",
+                f"/comuni/{comune_id}/",
+                f"territorio.yaml:{comune_id}",
+                comune_id=comune_id,
+                comune=comune,
+                entries=site.by_comune[comune_id],
+            )
+        if not any(s in site.pagine for s in ROLE_PAGES["privacy"]):
+            page("privacy.html", "/privacy/", "privacy (modello)")
+        page("404.html", "/404.html", "404")
+
+    def open_data(self) -> None:
+        """``/dati/``: the open-data files and the page that describes them."""
+        records, data_files = opendata.files(self.site, self.md, self.updated, self.urls)
+        for path, text in data_files.items():
+            self.out.write(path, text, "dati")
+        licence = m.LICENCES[self.site.config.dati_aperti.licenza]
+        self.page(
+            "dati.html", "/dati/", "dati", records=records, fields=opendata.FIELDS, licence=licence
+        )
+
+    def osservatorio(self) -> None:
+        """``/osservatorio/`` and its numbers under ``/dati/``."""
+        osservatorio.render(self.site, self.page, self.out.write)
+
+    def feed(self) -> None:
+        self.out.write(FEED_PATH, feed.atom(self.site, self.updated, self.urls), "feed")
+
+    def search_page(self) -> None:
+        """``/cerca/``: the site's theme around an empty search form."""
+        from .search.page import search_page_context  # the search package imports this one
+
+        self.page("cerca.html", SEARCH_PAGE, "cerca", **search_page_context(self.site))
+
+    def sitemap(self) -> None:
+        """``/sitemap.xml``, listing every page written before it; none without a base URL
+        (the protocol wants full addresses), and a notice saying so."""
+        if self.urls.has_base:
+            urls = _sitemap(self.site, self.out, self.updated, self.urls)
+            self.page("sitemap.xml", "/sitemap.xml", "sitemap", urls=urls)
+        else:
+            self.out.notices.append(NO_SITEMAP)
+
+    def robots(self) -> None:
+        self.out.write("/robots.txt", _robots(self.urls), "robots")
+
+    def static(self) -> None:
+        """The theme's static assets, copied as they are."""
+        static = self.templates / "static"
+        if static.is_dir():
+            shutil.copytree(static, self.out.root / "static", dirs_exist_ok=False)
 
 
 def _latest_initiatives(site: Site, limit: int = 4) -> list[Entry]:
@@ -557,7 +583,6 @@ def _initiatives_by_state(site: Site) -> list[tuple[str, list[Entry]]]:
 def _sitemap(site: Site, out: Output, updated: Any, urls: Urls) -> list[tuple[str, str]]:
     lastmod = {e.url: updated(e).isoformat() for e in site.all_entries()}
     paths = {"/" + rel[: -len("index.html")] for rel in out.written if rel.endswith("index.html")}
-    paths.add(SEARCH_PAGE)  # written after the pages, by the search stage
     return [(feed.xml_clean(urls.absolute(path)), lastmod.get(path, "")) for path in sorted(paths)]
 
 

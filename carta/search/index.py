@@ -81,10 +81,16 @@ def seeded_random(seed: str) -> Iterator[None]:
 
 
 def write_search_index(site: Site, out_dir: Path, md: Renderer | None = None) -> dict[str, Any]:
-    """Write ``_search/`` under ``out_dir``; return the manifest."""
+    """Write ``_search/`` under ``out_dir`` (both indexes); return the browser manifest."""
     docs = build_documents(site, md)
-    root = out_dir / SEARCH_DIR
-    whoosh_dir = root / WHOOSH_DIR
+    ix = write_whoosh_index(docs, out_dir)
+    return write_browser_index(site, docs, ix, out_dir)
+
+
+def write_whoosh_index(docs: list[SearchDoc], out_dir: Path) -> Any:
+    """Write the Whoosh index of ``docs`` under ``out_dir``, with the digests of its files
+    (for the server and the command line); return the index, read by the browser export."""
+    whoosh_dir = out_dir / SEARCH_DIR / WHOOSH_DIR
     whoosh_dir.mkdir(parents=True)
     with seeded_random("carta-search-index"):
         ix = whoosh_index.create_in(str(whoosh_dir), schema())
@@ -107,11 +113,8 @@ def write_search_index(site: Site, out_dir: Path, md: Renderer | None = None) ->
             )
         writer.commit()
     (whoosh_dir / "MAIN_WRITELOCK").unlink(missing_ok=True)
-    manifest = export_browser_index(site, docs, ix, root)
-    _write_json(root / MANIFEST, manifest)
-    # the digests of the Whoosh files, for the server and the command line (not in the
-    # manifest, which every browser downloads)
-    (root / WHOOSH_DIGESTS).write_text(
+    # not in the browser manifest, which every browser downloads
+    (out_dir / SEARCH_DIR / WHOOSH_DIGESTS).write_text(
         "".join(
             f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
             for p in sorted(whoosh_dir.iterdir())
@@ -119,6 +122,17 @@ def write_search_index(site: Site, out_dir: Path, md: Renderer | None = None) ->
         encoding="utf-8",
         newline="\n",
     )
+    return ix
+
+
+def write_browser_index(
+    site: Site, docs: list[SearchDoc], ix: Any, out_dir: Path
+) -> dict[str, Any]:
+    """Write the browser's index (shards and manifest) under ``out_dir``, scored with the
+    statistics of the Whoosh index ``ix``; return the manifest."""
+    root = out_dir / SEARCH_DIR
+    manifest = export_browser_index(site, docs, ix, root)
+    _write_json(root / MANIFEST, manifest)
     return manifest
 
 
