@@ -222,6 +222,11 @@ def make_parser() -> Parser:
         metavar="URL",
         help="indirizzo pubblico del sito (https://…), al posto di url_base di carta.yaml",
     )
+    p.add_argument(
+        "--clean",
+        action="store_true",
+        help="ricostruisce tutto, anche ciò che non è cambiato dall'ultima costruzione",
+    )
 
     p = sub.add_parser("check", help="controlla i contenuti e segnala tutti i problemi")
     content_options(p)
@@ -451,6 +456,7 @@ def cmd_build(args: argparse.Namespace) -> int:
                 today=args.today,
                 progress=bars,
                 base_url=args.base_url,
+                clean=args.clean,
             )
     except ContentErrors as exc:
         report(exc.problems)

@@ -22,14 +22,15 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
+from . import graph
 from .errors import ContentError, ContentErrors, UsageError
-from .loader import load_content
+from .loader import DATA_FILES, load_content
 from .markup import Renderer
 from .model import BaseUrl, parse_day
-from .render import SiteWriter, default_templates
+from .render import NO_SITEMAP, SiteWriter, default_templates, entry_dates
 from .resolve import resolve
 from .search.documents import SearchDoc, build_documents
-from .search.index import write_browser_index, write_whoosh_index
+from .search.index import SEARCH_DIR, write_browser_index, write_whoosh_index
 from .server import write_headers_file
 from .site import Site
 from .validate import validate
@@ -68,6 +69,8 @@ class BuildResult:
     warnings: list[ContentError] = field(default_factory=list)
     #: what the build left out and why (no base URL: no sitemap); not content problems
     notices: list[str] = field(default_factory=list)
+    #: whether only what changed since the last build was rebuilt
+    incremental: bool = False
 
 
 def check(
@@ -100,13 +103,18 @@ def build(
     today: date | None = None,
     progress: Progress | None = None,
     base_url: str | None = None,
+    clean: bool = False,
 ) -> BuildResult:
     """Build ``content`` into ``out_dir``. Raises :class:`ContentErrors` and changes nothing
     when the content has errors (or warnings, with ``strict``).
 
     ``progress`` is told how far each of :data:`STAGES` has got, counting entries.
     ``base_url``, when given, replaces ``url_base`` of ``carta.yaml`` (the address of a
-    deployment)."""
+    deployment).
+
+    The build is incremental when the manifest of an earlier build of ``out_dir`` exists
+    (see :mod:`carta.graph`): only the outputs whose inputs changed are recomputed and
+    replaced, file by file. ``clean`` rebuilds everything."""
     told = progress or _silent
     templates = templates or default_templates()
     if not templates.is_dir():
@@ -121,9 +129,25 @@ def build(
     told(STAGE_CHECK, entries, entries)
 
     out_dir = out_dir.resolve()
+    dates = entry_dates(site)
+    inputs = graph.inputs_of(site, content, templates, dates, list(DATA_FILES))
+    last = None if clean else graph.read_manifest(out_dir)
+    todo = graph.plan(last, inputs)
+    notices = [] if site.urls.has_base else [NO_SITEMAP]
+    if todo.nothing:
+        for name in STAGES[1:]:
+            told(name, 1, 1)
+        return BuildResult(
+            out_dir=out_dir, pages=0, warnings=problems, notices=notices, incremental=True
+        )
+    old_outputs: dict[str, str] = {} if todo.full or last is None else last["outputs"]
+    graph.forget_manifest(out_dir)  # from here until it is written again, the output changes
     try:
         with _staging(out_dir) as staging:  # removed if anything fails or is interrupted
-            writer = SiteWriter(site, staging, templates, Renderer())
+            writer = SiteWriter(site, staging, templates, Renderer(), dates)
+            if not todo.full:
+                writer.only = todo.bodies
+                writer.kept = set(old_outputs)
             search = _SearchState()
             for group, total in ((STAGE_PAGES, entries), (STAGE_SEARCH, entries)):
                 told(group, 0, total)
@@ -135,8 +159,13 @@ def build(
             for stage in OUTPUT_STAGES:
                 if stage.progress == STAGE_PUBLISH:
                     stage.write(writer, search, _silent_count)
-            write_headers_file(staging)  # for static hosts that read _headers
-            _swap(staging, out_dir)
+            if todo.full:
+                write_headers_file(staging)  # for static hosts that read _headers
+                _swap(staging, out_dir)
+            else:
+                graph.apply(staging, out_dir, replaced_dirs=(SEARCH_DIR,))
+                _discard(staging)
+            graph.write_manifest(out_dir, inputs, {**old_outputs, **writer.out.written})
             told(STAGE_PUBLISH, 1, 1)
     finally:  # however the build ended, nothing of this build is left in the staging place
         _remove_own_staging(out_dir)
@@ -145,6 +174,7 @@ def build(
         pages=len(writer.out.written),
         warnings=problems,
         notices=writer.out.notices,
+        incremental=not todo.full,
     )
 
 

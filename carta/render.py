@@ -307,7 +307,12 @@ class SiteWriter:
     one Jinja environment; the Markdown of the bodies is converted once, when first asked."""
 
     def __init__(
-        self, site: Site, out_dir: Path, templates: Path, md: Renderer | None = None
+        self,
+        site: Site,
+        out_dir: Path,
+        templates: Path,
+        md: Renderer | None = None,
+        dates: dict[int, date] | None = None,
     ) -> None:
         self.site = site
         self.templates = templates
@@ -315,8 +320,12 @@ class SiteWriter:
         self.md = md or Renderer()
         self.out = Output(out_dir)
         self.urls = site.urls
-        self.dates = entry_dates(site)
+        self.dates = dates if dates is not None else entry_dates(site)
         self._html: dict[int, dict[str, Markup]] | None = None
+        #: the entry files whose pages are rewritten (``None``: every page), for a rebuild
+        self.only: set[str] | None = None
+        #: the files an earlier build wrote that this one keeps (for the sitemap)
+        self.kept: set[str] = set()
         self.env.globals["updated"] = self.updated
         self.env.globals["jsonld"] = lambda entry: json_script(
             service_jsonld(site, entry, self.updated(entry), self.urls)
@@ -349,21 +358,26 @@ class SiteWriter:
     def pages(self, progress: Callable[[int, int], None] | None = None) -> None:
         """The pages of the entries and every page that lists them; ``progress`` is told
         (entry pages written, entries) as the pages of the entries are written."""
-        site, page, out = self.site, self.page, self.out
+        site, page, out, only = self.site, self.page, self.out, self.only
         done, total = 0, len(site.all_entries())
         for kind in KINDS.values():
             for entry in site.entries_of(kind.name).values():
-                page(kind.template, entry.url, entry.path, entry=entry)
+                if only is None or entry.path in only:
+                    page(kind.template, entry.url, entry.path, entry=entry)
                 done += 1
                 if progress is not None:
                     progress(done, total)
 
         services = sorted(site.servizi.values(), key=Entry.sort_key)
         for entry in services:  # what /foglio/ puts together, as data (every .html is a page)
+            if only is not None and entry.path not in only:
+                continue
             data = self.env.get_template("_scheda_breve.json").render(
                 page_url=entry.url, entry=entry
             )
             out.write(entry.url + SHEET_FILE, data.strip() + "\n", entry.path + " (foglio)")
+        if only is not None:  # a rebuild for bodies: no other page shows them
+            return
         page("foglio.html", "/foglio/", "foglio", services=services)
         newest = max(self.dates.values(), default=None)
         page("home.html", "/", "home", latest=_latest_initiatives(site), updated_on=newest)
@@ -445,7 +459,8 @@ class SiteWriter:
         """``/sitemap.xml``, listing every page written before it; none without a base URL
         (the protocol wants full addresses), and a notice saying so."""
         if self.urls.has_base:
-            urls = _sitemap(self.site, self.out, self.updated, self.urls)
+            written = set(self.out.written) | self.kept
+            urls = _sitemap(self.site, written, self.updated, self.urls)
             self.page("sitemap.xml", "/sitemap.xml", "sitemap", urls=urls)
         else:
             self.out.notices.append(NO_SITEMAP)
@@ -456,7 +471,7 @@ class SiteWriter:
     def static(self) -> None:
         """The theme's static assets, copied as they are."""
         static = self.templates / "static"
-        if static.is_dir():
+        if static.is_dir() and self.only is None:  # a rebuild for bodies keeps them
             shutil.copytree(static, self.out.root / "static", dirs_exist_ok=False)
 
 
@@ -580,9 +595,9 @@ def _initiatives_by_state(site: Site) -> list[tuple[str, list[Entry]]]:
     return groups
 
 
-def _sitemap(site: Site, out: Output, updated: Any, urls: Urls) -> list[tuple[str, str]]:
+def _sitemap(site: Site, written: set[str], updated: Any, urls: Urls) -> list[tuple[str, str]]:
     lastmod = {e.url: updated(e).isoformat() for e in site.all_entries()}
-    paths = {"/" + rel[: -len("index.html")] for rel in out.written if rel.endswith("index.html")}
+    paths = {"/" + rel[: -len("index.html")] for rel in written if rel.endswith("index.html")}
     return [(feed.xml_clean(urls.absolute(path)), lastmod.get(path, "")) for path in sorted(paths)]
 
 

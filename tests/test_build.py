@@ -163,7 +163,9 @@ def test_a_failed_build_leaves_the_previous_site_untouched(mini: Path, tmp_path:
         build(mini, out, today=TODAY)
     assert len(caught.value.errors) == 2
     assert tree_hash(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]  # no leftovers
+    # no leftovers; the manifest of the last good build stays beside the site
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".carta-cache", "content", "site"]
+    assert (tmp_path / ".carta-cache" / "site.json").is_file()
 
 
 def test_a_template_crash_also_leaves_the_site_untouched(mini: Path, tmp_path: Path) -> None:

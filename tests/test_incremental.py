@@ -1,0 +1,172 @@
+"""Correctness before speed (issue 11, item 4): after every kind of edit, an incremental
+build leaves exactly the files, bytes and search results of a clean build of the same
+content."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from carta.graph import manifest_path
+from carta.pipeline import build
+from carta.render import default_templates
+from carta.search.engine import Engine
+
+from .conftest import FIXTURES, TODAY
+
+BASE = "https://carta.esempio-di-prova.it/"
+QUERIES = [
+    "anziani",
+    "centro diurno",
+    "sportello famiglie",
+    "cooperativa aurora",
+    "assistenza a casa",
+    "progetto",
+    "orientamento",
+    "nuovo servizio di ascolto",
+]
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def answers(site: Path) -> list[list[tuple[str, float]]]:
+    engine = Engine(site)
+    return [[(h.slug, h.score) for h in engine.search(q).results] for q in QUERIES]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def add_service(content: Path, templates: Path) -> None:
+    text = (content / "servizi" / "sportello-nord.md").read_text(encoding="utf-8")
+    text = text.replace("Sportello famiglie Nord", "Nuovo servizio di ascolto")
+    (content / "servizi" / "ascolto.md").write_text(text, encoding="utf-8")
+
+
+EDITS: list[tuple[str, Callable[[Path, Path], None]]] = [
+    (
+        "corpo",
+        lambda c, t: edit(
+            c / "servizi" / "sportello-nord.md", "Uno sportello", "Uno sportello aperto"
+        ),
+    ),
+    (
+        "titolo",
+        lambda c, t: edit(
+            c / "servizi" / "centro-diurno.md",
+            "titolo: Centro diurno per anziani",
+            "titolo: Centro diurno",
+        ),
+    ),
+    (
+        "area",
+        lambda c, t: edit(
+            c / "servizi" / "centro-diurno.md", "aree: [anziani]", "aree: [disabilita]"
+        ),
+    ),
+    (
+        "nome di un ente",
+        lambda c, t: edit(
+            c / "enti" / "coop-aurora.md", "nome: Cooperativa Aurora", "nome: Aurora"
+        ),
+    ),
+    ("scheda tolta", lambda c, t: (c / "iniziative" / "progetto-ponte.md").unlink()),
+    ("scheda aggiunta", add_service),
+    (
+        "modello",
+        lambda c, t: edit(
+            t / "home.html", "</div>\n{% endblock %}", "<p>Benvenuti.</p>\n</div>\n{% endblock %}"
+        ),
+    ),
+    ("tassonomia", lambda c, t: edit(c / "aree.yaml", "nome: Anziani", "nome: Persone anziane")),
+    (
+        "carta.yaml",
+        lambda c, t: edit(c / "carta.yaml", "I servizi sociali", "Tutti i servizi sociali"),
+    ),
+    (
+        "due corpi",
+        lambda c, t: (
+            edit(
+                c / "servizi" / "centro-diurno.md", "aperto nei giorni", "aperto in tutti i giorni"
+            ),
+            edit(c / "enti" / "coop-aurora.md", "Gestisce il centro", "Gestisce da anni il centro"),
+        ),
+    ),
+]
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> tuple[Path, Path]:
+    content, templates = tmp_path / "content", tmp_path / "templates"
+    shutil.copytree(FIXTURES / "mini", content)
+    shutil.copytree(default_templates(), templates)
+    return content, templates
+
+
+def test_every_edit_rebuilt_incrementally_equals_a_clean_build(
+    workspace: tuple[Path, Path], tmp_path: Path
+) -> None:
+    content, templates = workspace
+    today = date.fromisoformat(TODAY)
+
+    def run(out: Path, *, clean: bool) -> bool:
+        result = build(content, out, templates=templates, today=today, base_url=BASE, clean=clean)
+        return result.incremental
+
+    site = tmp_path / "site"
+    assert not run(site, clean=False)  # nothing to start from: a clean build
+    incremental = []
+    for name, apply in EDITS:
+        apply(content, templates)
+        incremental.append(run(site, clean=False))
+        clean = tmp_path / "clean"
+        shutil.rmtree(clean, ignore_errors=True)
+        run(clean, clean=True)
+        built, expected = files(site), files(clean)
+        assert sorted(built) == sorted(expected), name
+        differing = [rel for rel in expected if built[rel] != expected[rel]]
+        assert differing == [], name
+        assert answers(site) == answers(clean), name
+    # the body edits were built incrementally, not by starting over
+    assert [inc for (name, _), inc in zip(EDITS, incremental, strict=True) if "corp" in name] == [
+        True,
+        True,
+    ]
+
+
+def test_a_body_edit_rewrites_its_page_and_not_the_listings(mini: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    today = date.fromisoformat(TODAY)
+    build(mini, site, today=today)
+    home, page = site / "index.html", site / "servizi" / "sportello-nord" / "index.html"
+    home_before = home.stat().st_mtime_ns
+    edit(mini / "servizi" / "sportello-nord.md", "Uno sportello", "Uno sportello aperto")
+    result = build(mini, site, today=today)
+    assert result.incremental
+    assert "Uno sportello aperto" in page.read_text(encoding="utf-8")
+    assert home.stat().st_mtime_ns == home_before  # not rewritten
+    nothing = build(mini, site, today=today)
+    assert nothing.incremental and nothing.pages == 0
+
+
+def test_the_manifest_is_kept_beside_the_site_and_clean_ignores_it(
+    mini: Path, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    today = date.fromisoformat(TODAY)
+    build(mini, site, today=today)
+    manifest = manifest_path(site)
+    assert manifest.is_file() and site not in manifest.parents
+    assert not list(site.rglob("*.json.tmp"))
+    assert not build(mini, site, today=today, clean=True).incremental
+    # another build date changes the notices and the ages on every page: everything again
+    assert not build(mini, site, today=date(2026, 12, 1)).incremental
