@@ -163,7 +163,7 @@ def plan(old: dict[str, Any] | None, new: Inputs) -> Plan:
 
 def read_manifest(out_dir: Path) -> dict[str, Any] | None:
     """The manifest of the last complete build of ``out_dir``, or ``None`` (none, unreadable,
-    or the output folder is gone)."""
+    or the output folder is gone or is no longer the one the manifest was written for)."""
     path = manifest_path(out_dir)
     if not out_dir.is_dir():
         return None
@@ -171,7 +171,16 @@ def read_manifest(out_dir: Path) -> dict[str, Any] | None:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    if data.get("folder") != _identity(out_dir):  # the folder was replaced since
+        return None
     return data
+
+
+def _identity(folder: Path) -> list[int]:
+    """What tells one output folder from another put in its place (by an older carta, a copy,
+    a deployment tool): its device and inode, which a rebuild file by file keeps."""
+    info = folder.stat()
+    return [info.st_dev, info.st_ino]
 
 
 def forget_manifest(out_dir: Path) -> None:
@@ -189,6 +198,7 @@ def write_manifest(out_dir: Path, inputs: Inputs, outputs: dict[str, str]) -> No
     (relative path → what made it)."""
     data = {
         "layout": LAYOUT,
+        "folder": _identity(out_dir),
         "shared": inputs.shared,
         "entries": inputs.entries,
         "outputs": dict(sorted(outputs.items())),

@@ -170,3 +170,20 @@ def test_the_manifest_is_kept_beside_the_site_and_clean_ignores_it(
     assert not build(mini, site, today=today, clean=True).incremental
     # another build date changes the notices and the ages on every page: everything again
     assert not build(mini, site, today=date(2026, 12, 1)).incremental
+
+
+def test_a_site_folder_put_in_place_by_something_else_is_built_again(
+    mini: Path, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    today = date.fromisoformat(TODAY)
+    build(mini, site, today=today)
+    stale = tmp_path / "stale"
+    shutil.copytree(site, stale)
+    (stale / "servizi" / "sportello-nord" / "index.html").write_text("vecchia", encoding="utf-8")
+    shutil.rmtree(site)
+    stale.rename(site)  # as an older carta, or a deployment tool, would swap it
+    result = build(mini, site, today=today)
+    assert not result.incremental
+    page = (site / "servizi" / "sportello-nord" / "index.html").read_text(encoding="utf-8")
+    assert "Sportello famiglie Nord" in page
