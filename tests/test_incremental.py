@@ -143,47 +143,46 @@ def test_every_edit_rebuilt_incrementally_equals_a_clean_build(
     ]
 
 
-def test_a_body_edit_rewrites_its_page_and_not_the_listings(mini: Path, tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    today = date.fromisoformat(TODAY)
-    build(mini, site, today=today)
+BUILD_DAY = date.fromisoformat(TODAY)
+
+
+@pytest.fixture
+def site(mini: Path, tmp_path: Path) -> Path:
+    """The mini Carta built once into ``<tmp>/site``, with its manifest."""
+    build(mini, tmp_path / "site", today=BUILD_DAY)
+    return tmp_path / "site"
+
+
+def test_a_body_edit_rewrites_its_page_and_not_the_listings(mini: Path, site: Path) -> None:
     home, page = site / "index.html", site / "servizi" / "sportello-nord" / "index.html"
     home_before = home.stat().st_mtime_ns
     edit(mini / "servizi" / "sportello-nord.md", "Uno sportello", "Uno sportello aperto")
-    result = build(mini, site, today=today)
+    result = build(mini, site, today=BUILD_DAY)
     assert result.incremental
     assert "Uno sportello aperto" in page.read_text(encoding="utf-8")
     assert home.stat().st_mtime_ns == home_before  # not rewritten
-    nothing = build(mini, site, today=today)
+    nothing = build(mini, site, today=BUILD_DAY)
     assert nothing.incremental and nothing.pages == 0
 
 
-def test_the_manifest_is_kept_beside_the_site_and_clean_ignores_it(
-    mini: Path, tmp_path: Path
-) -> None:
-    site = tmp_path / "site"
-    today = date.fromisoformat(TODAY)
-    build(mini, site, today=today)
+def test_the_manifest_is_kept_beside_the_site_and_clean_ignores_it(mini: Path, site: Path) -> None:
     manifest = manifest_path(site)
     assert manifest.is_file() and site not in manifest.parents
     assert not list(site.rglob("*.json.tmp"))
-    assert not build(mini, site, today=today, clean=True).incremental
+    assert not build(mini, site, today=BUILD_DAY, clean=True).incremental
     # another build date changes the notices and the ages on every page: everything again
     assert not build(mini, site, today=date(2026, 12, 1)).incremental
 
 
 def test_a_site_folder_put_in_place_by_something_else_is_built_again(
-    mini: Path, tmp_path: Path
+    mini: Path, site: Path
 ) -> None:
-    site = tmp_path / "site"
-    today = date.fromisoformat(TODAY)
-    build(mini, site, today=today)
-    stale = tmp_path / "stale"
+    stale = site.parent / "stale"
     shutil.copytree(site, stale)
     (stale / "servizi" / "sportello-nord" / "index.html").write_text("vecchia", encoding="utf-8")
     shutil.rmtree(site)
     stale.rename(site)  # as an older carta, or a deployment tool, would swap it
-    result = build(mini, site, today=today)
+    result = build(mini, site, today=BUILD_DAY)
     assert not result.incremental
     page = (site / "servizi" / "sportello-nord" / "index.html").read_text(encoding="utf-8")
     assert "Sportello famiglie Nord" in page
