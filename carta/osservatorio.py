@@ -299,7 +299,6 @@ def compute(site: Site, today: date) -> Observatory:
 
 def tables(o: Observatory) -> dict[str, Table]:
     """Every table of the page, with its totals; amounts formatted in euro."""
-    euro = _euro
     out = {
         "aree": Table(
             "t-aree",
@@ -341,14 +340,10 @@ def tables(o: Observatory) -> dict[str, Table]:
             "t-" + key.replace("_", "-"),
             caption,
             [head, "Voci", "Importo"],
-            [[f.voce, f.voci, euro(f.importo)] for f in items],
-            ["Totale", sum(f.voci for f in items), euro(o.funding_total)],
+            [[f.voce, f.voci, sources.euro(f.importo)] for f in items],
+            ["Totale", sum(f.voci for f in items), sources.euro(o.funding_total)],
         )
     return out
-
-
-def _euro(value: float) -> str:
-    return _number(value) + " €"
 
 
 # --- downloads ---------------------------------------------------------------------------------
@@ -418,12 +413,6 @@ LABEL = 14
 SERIES = ("#0066cc", "#5c2d91")  # both ≥ 4.5:1 on white
 
 
-def _number(value: float) -> str:
-    whole = float(value).is_integer()
-    text = f"{value:,.0f}" if whole else f"{value:,.2f}"
-    return text.replace(",", "X").replace(".", ",").replace("X", ".")
-
-
 @dataclass(frozen=True)
 class Chart:
     id: str
@@ -468,7 +457,7 @@ def bar_chart(
                 f'<rect x="0" y="{by}" width="{max(w, 1) if value else 0}" height="{bar}" '
                 f'fill="{SERIES[k]}"/>'
             )
-            shown = _number(value) + (f" {unit}" if unit else "")
+            shown = sources.number_words(value) + (f" {unit}" if unit else "")
             parts.append(f'<text x="{w + 4}" y="{by + bar - 3}">{escape(shown)}</text>')
             by += bar + gap
         y += row_height
@@ -504,7 +493,7 @@ def charts(o: Observatory) -> dict[str, Chart]:
         out["fondi"] = bar_chart(
             "grafico-fondi",
             "Finanziamenti per anno o periodo, come scritti nelle fonti",
-            f"In tutto {_number(o.funding_total)} euro in {o.funding_lines - o.funding_without_amount} "
+            f"In tutto {sources.number_words(o.funding_total)} euro in {o.funding_lines - o.funding_without_amount} "
             "voci con importo.",
             [(f.voce, [f.importo]) for f in o.funding_years],
             ["euro"],

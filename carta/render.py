@@ -64,13 +64,6 @@ def date_it(value: date | str | None) -> str:
     return "" if value is None else sources.date_words(value)
 
 
-def euro(value: float) -> str:
-    """``12500.5`` → ``12.500,50 €``; whole amounts without decimals."""
-    whole = float(value).is_integer()
-    text = f"{value:,.0f}" if whole else f"{value:,.2f}"
-    return text.replace(",", "X").replace(".", ",").replace("X", ".") + " €"
-
-
 #: the Content-Security-Policy of every page (a ``<meta>``; the server also sends it as a header)
 CSP = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
@@ -103,7 +96,7 @@ def make_environment(templates: Path, site: Site) -> Environment:
     )
     urls = site.urls
     env.filters["data_it"] = date_it
-    env.filters["euro"] = euro
+    env.filters["euro"] = sources.euro
     env.tests["contains"] = lambda seq, item: item in seq
     roles = {
         role: next((site.pagine[s] for s in slugs if s in site.pagine), None)

@@ -13,7 +13,7 @@ from typing import Any
 from . import model as m
 from .resolve import available_in
 from .site import Entry, Site
-from .sources import freshness, months_before, partial_date_end
+from .sources import freshness, months_before, period_over
 
 #: how many months before going stale an entry is listed as "due soon"
 DUE_SOON_MONTHS = 2
@@ -102,12 +102,7 @@ def build_report(site: Site, today: date) -> Report:
     for i in sorted(site.iniziative.values(), key=lambda e: e.path):
         if not i.meta.periodo:
             report.incomplete.append(Item(i.path, i.title, "periodo non indicato"))
-        elif (
-            i.meta.verificato_il is None
-            and i.meta.stato != "conclusa"
-            and i.meta.periodo.al
-            and partial_date_end(i.meta.periodo.al) < today
-        ):
+        elif i.meta.verificato_il is None and period_over(i, today):
             report.incomplete.append(
                 Item(
                     i.path,

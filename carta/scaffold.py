@@ -4,6 +4,7 @@ written only where no file exists yet."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from .errors import UsageError
 from .kinds import KINDS
@@ -141,29 +142,21 @@ def new_entry(content: Path, kind: str, title: str) -> Path:
     if not content.is_dir():
         raise UsageError(f"cartella dei contenuti non trovata: {content}")
 
-    def first_key(name: str, default: str) -> str:
-        try:
-            data = yamlstrict.load((content / name).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):  # `check` reports broken files
-            return default
-        if isinstance(data, dict):
-            if name == "carta.yaml":
-                return str(data.get("capofila", default))
-            if data:
-                return str(next(iter(data)))
-        return default
-
-    def all_keys(name: str) -> list[str]:
+    def mapping(name: str) -> dict[Any, Any]:
+        """A data file's mapping, or ``{}`` when it is missing or broken (``check`` says why)."""
         try:
             data = yamlstrict.load((content / name).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            return []
-        return [str(k) for k in data] if isinstance(data, dict) else []
+            return {}
+        return data if isinstance(data, dict) else {}
 
-    capofila = first_key("carta.yaml", "ente")
+    def first_key(name: str, default: str) -> str:
+        return str(next(iter(mapping(name)), default))
+
+    capofila = str(mapping("carta.yaml").get("capofila", "ente"))
     area = first_key("aree.yaml", "area")
     destinatari = first_key("destinatari.yaml", "destinatari")
-    sources = all_keys("fonti.yaml")
+    sources = [str(key) for key in mapping("fonti.yaml")]
     folder = content / KINDS[kind].folder
     path = folder / f"{suggest_slug(title)}.md"
     if path.exists():

@@ -56,6 +56,18 @@ def date_words(value: date | str) -> str:
     return f"{day} {MONTHS[value.month - 1]} {value.year}"
 
 
+def number_words(value: float) -> str:
+    """``12500.5`` → ``12.500,50``: Italian separators, whole amounts without decimals."""
+    whole = float(value).is_integer()
+    text = f"{value:,.0f}" if whole else f"{value:,.2f}"
+    return text.replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+def euro(value: float) -> str:
+    """``12500.5`` → ``12.500,50 €``."""
+    return number_words(value) + " €"
+
+
 @dataclass(frozen=True)
 class Cited:
     """A source as an entry cites it: the document and the parts of it the entry uses."""
@@ -125,14 +137,9 @@ class Freshness:
 
     source: Cited | None  # the newest document it comes from
     verified: date | None
+    #: the date the information is as of: its verification, else its newest source
+    reference: date | None
     stale: bool  # older than the site's threshold and not verified since: show the notice
-
-    @property
-    def reference(self) -> date | None:
-        """The date the information is as of: its verification, else its newest source."""
-        if self.verified:
-            return self.verified
-        return self.source.issued if self.source else None
 
 
 def freshness(site: Site, entry: Entry, today: date) -> Freshness:
@@ -140,8 +147,7 @@ def freshness(site: Site, entry: Entry, today: date) -> Freshness:
     verified = entry.meta.verificato_il
     reference = verified or (source.issued if source else None)
     limit = months_before(today, site.config.mesi_verifica)
-    stale = reference is not None and reference < limit
-    return Freshness(source, verified, stale)
+    return Freshness(source, verified, reference, reference is not None and reference < limit)
 
 
 #: how many documents the line near the top of a page names (all are in the fonti section)
@@ -172,6 +178,14 @@ STATE_GROUPS = {
     "programmata": "Programmate secondo le fonti",
     "conclusa": "Concluse secondo le fonti",
 }
+
+
+def period_over(entry: Entry, today: date) -> bool:
+    """An initiative not ``conclusa`` whose ``periodo.al`` has passed by ``today``."""
+    meta = entry.meta
+    if entry.kind != "iniziativa" or meta.stato in (None, "conclusa"):
+        return False
+    return bool(meta.periodo and meta.periodo.al and partial_date_end(meta.periodo.al) < today)
 
 
 def state_label(entry: Entry) -> str:

@@ -69,6 +69,14 @@ def built_mini_with_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
     yield root / "site"
 
 
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first ``old`` in a content file with ``new``; ``old`` must be there, so that
+    a test never passes on an edit that did not happen."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path.name}: {old!r} not found"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 def page(site: Path, url: str) -> str:
     rel = url.strip("/")
     path = site / rel / "index.html" if not rel.endswith((".html", ".xml", ".txt")) else site / rel

@@ -14,7 +14,7 @@ from carta.errors import ContentErrors
 from carta.pipeline import build
 from carta.render import DuplicateOutput, Output
 
-from .conftest import page
+from .conftest import edit, page
 
 TODAY = date(2026, 11, 23)
 
@@ -194,9 +194,7 @@ def test_rebuild_replaces_removed_pages(mini: Path, tmp_path: Path) -> None:
 
 def test_strict_build_fails_on_warnings_and_writes_nothing(mini: Path, tmp_path: Path) -> None:
     path = mini / "servizi" / "assistenza-domiciliare.md"  # verified, but long ago
-    path.write_text(
-        path.read_text(encoding="utf-8").replace("2026-11-01", "2024-01-01"), encoding="utf-8"
-    )
+    edit(path, "2026-11-01", "2024-01-01")
     build(mini, tmp_path / "lenient", today=TODAY)  # a warning does not stop a normal build
     with pytest.raises(ContentErrors) as caught:
         build(mini, tmp_path / "strict", strict=True, today=TODAY)

@@ -13,7 +13,7 @@ import pytest
 from carta.cli import main
 from carta.pipeline import check
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES, ROOT, edit
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -70,9 +70,7 @@ def test_check_json_on_good_content_is_an_empty_list(capsys: pytest.CaptureFixtu
 
 def test_strict_check_fails_on_a_warning(mini: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = mini / "servizi" / "assistenza-domiciliare.md"  # verified, but long ago
-    path.write_text(
-        path.read_text(encoding="utf-8").replace("2026-11-01", "2025-01-01"), encoding="utf-8"
-    )
+    edit(path, "2026-11-01", "2025-01-01")
     assert main(["check", "--content", str(mini)]) == 0
     assert "avviso: verificato_il" in capsys.readouterr().out
     assert main(["check", "--strict", "--content", str(mini)]) == 1

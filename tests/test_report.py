@@ -12,7 +12,7 @@ from carta.cli import main
 from carta.pipeline import check
 from carta.report import build_report
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, edit
 
 
 def report_for(content: Path, today: date = date(2026, 11, 23)):  # type: ignore[no-untyped-def]
@@ -23,16 +23,9 @@ def report_for(content: Path, today: date = date(2026, 11, 23)):  # type: ignore
 
 def test_stale_and_soon_stale_entries(mini: Path) -> None:
     path = mini / "servizi" / "assistenza-domiciliare.md"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace("2026-11-01", "2025-01-10"), encoding="utf-8"
-    )
+    edit(path, "2026-11-01", "2025-01-10")
     path = mini / "servizi" / "centro-diurno.md"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace(
-            "fonti:", "verificato_il: 2026-01-05\nverificato_da: Ufficio di Piano\nfonti:"
-        ),
-        encoding="utf-8",
-    )
+    edit(path, "fonti:", "verificato_il: 2026-01-05\nverificato_da: Ufficio di Piano\nfonti:")
     report, _ = report_for(mini)
     assert [(i.path, i.detail) for i in report.stale] == [
         ("content/servizi/assistenza-domiciliare.md", "verificata il 2025-01-10, più di 12 mesi fa")
@@ -111,10 +104,7 @@ def test_cli_refuses_a_report_on_broken_content(capsys: pytest.CaptureFixture[st
 
 def test_an_unverified_initiative_past_its_period_is_listed_not_warned(mini: Path) -> None:
     path = mini / "iniziative" / "progetto-ponte.md"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace('al: "2027-06"', 'al: "2026-06"'),
-        encoding="utf-8",
-    )
+    edit(path, 'al: "2027-06"', 'al: "2026-06"')
     report, _ = report_for(mini)
     details = {i.path: i.detail for i in report.incomplete}
     assert details["content/iniziative/progetto-ponte.md"] == (

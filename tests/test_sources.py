@@ -14,7 +14,7 @@ import pytest
 
 from carta.pipeline import build, check
 
-from .conftest import FIXTURES, ROOT, page
+from .conftest import FIXTURES, ROOT, edit, page
 from .test_theme import jsonld
 
 TODAY = date(2026, 11, 23)
@@ -154,10 +154,7 @@ def test_open_data_keeps_source_ids_and_no_verification_that_did_not_happen(
 
 def test_check_rejects_half_a_verification(mini: Path) -> None:
     path = mini / "servizi" / "centro-diurno.md"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace("fonti:", "verificato_da: Mario\nfonti:"),
-        encoding="utf-8",
-    )
+    edit(path, "fonti:", "verificato_da: Mario\nfonti:")
     site, problems = check(mini, today=TODAY)
     assert site is None
     assert [(p.line, p.field) for p in problems] == [(15, "verificato_da")]
@@ -166,10 +163,7 @@ def test_check_rejects_half_a_verification(mini: Path) -> None:
 
 def test_unknown_source_id_is_an_error_with_a_suggestion(mini: Path) -> None:
     path = mini / "servizi" / "centro-diurno.md"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace("fonte: piano-di-prova", "fonte: piano-prova"),
-        encoding="utf-8",
-    )
+    edit(path, "fonte: piano-di-prova", "fonte: piano-prova")
     _, problems = check(mini, today=TODAY)
     assert [str(p) for p in problems] == [
         "content/servizi/centro-diurno.md:16:12: fonti.fonte: fonte sconosciuta 'piano-prova': "
@@ -205,11 +199,10 @@ def test_fixture_registry_is_the_one_the_tests_expect() -> None:
 
 def test_the_source_line_names_the_newest_documents_first(mini: Path, tmp_path: Path) -> None:
     path = mini / "servizi" / "centro-diurno.md"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace(
-            "  - fonte: piano-di-prova\n", "  - fonte: vecchio-piano\n  - fonte: piano-di-prova\n"
-        ),
-        encoding="utf-8",
+    edit(
+        path,
+        "  - fonte: piano-di-prova\n",
+        "  - fonte: vecchio-piano\n  - fonte: piano-di-prova\n",
     )
     build(mini, tmp_path / "site", today=TODAY)
     text = text_of(page(tmp_path / "site", "/servizi/centro-diurno/"))

@@ -8,7 +8,7 @@ from datetime import date
 from .. import model as m
 from ..loader import RawData, RawEntry
 from ..site import Entry
-from ..sources import months_before, partial_date_end
+from ..sources import months_before, period_over
 from .problems import Problems
 
 
@@ -67,11 +67,7 @@ def check_period_state(entry: Entry, src: RawEntry, today: date, problems: Probl
     it is listed by ``carta report`` instead of warned about (a warning would push editors to
     write 'conclusa', which no document says)."""
     meta = entry.meta
-    if meta.verificato_il is None:
-        return
-    if meta.stato in (None, "conclusa") or not meta.periodo or not meta.periodo.al:
-        return
-    if partial_date_end(meta.periodo.al) < today:
+    if meta.verificato_il is not None and period_over(entry, today):
         problems.add(
             src,
             ("stato",),
