@@ -505,6 +505,8 @@ class CartaConfig(Strict):
     descrizione: Text | None = None
     url_base: BaseUrl | None = None
     lingua: Annotated[str, Field(pattern=r"^[a-z]{2}$")] = "it"
+    #: the languages the Carta is also published in, besides Italian (see carta.i18n)
+    lingue: list[Literal["en", "fr", "ar"]] = []
     mesi_verifica: Annotated[int, Field(ge=1, le=120)] = 12
     segnalazioni: Email | None = None
     #: slugs of the entries a search with few results points to (where to ask)
