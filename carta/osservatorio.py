@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape
 from markupsafe import Markup
 
 from . import sources
-from .model import PartialDate
+from .model import WHOLE_DISTRICT, PartialDate
 from .resolve import available_in
 from .site import Entry, Site
 
@@ -123,6 +123,8 @@ class Observatory:
     uncovered_areas: list[str]  # area names with no service and no initiative
     by_people: Matrix
     by_place: Matrix | None  # None when the territory has a single comune
+    #: areas × sub-ambiti (districts); None when the territory has fewer than two
+    by_district: Matrix | None
     place_kind: str  # "comuni"
     years: list[YearRow]
     no_period: int  # initiatives without a start date
@@ -153,6 +155,15 @@ def _matrix(
         rows.append((area_id, area.nome, counts))
         gaps += [(area.nome, name) for (_, name), n in zip(columns, counts, strict=True) if not n]
     return Matrix(columns, rows, gaps)
+
+
+def _in_district(site: Site, entry: Entry, district: str) -> bool:
+    """Is ``entry`` available in (at least part of) the sub-ambito ``district``: the whole
+    ambito, the sub-ambito itself, or one of its comuni?"""
+    places = entry.meta.territorio
+    if WHOLE_DISTRICT in places or district in places:
+        return True
+    return any(c in places for c in site.territorio.sub_ambiti[district].comuni)
 
 
 def _year(value: str | None) -> str | None:
@@ -191,6 +202,17 @@ def compute(site: Site, today: date) -> Observatory:
             services,
         )
         if len(comuni) > 1
+        else None
+    )
+    districts = site.territorio.sub_ambiti
+    district = (
+        _matrix(
+            site,
+            [(d, t.nome) for d, t in districts.items()],
+            lambda s, d: _in_district(site, s, d),
+            services,
+        )
+        if len(districts) > 1
         else None
     )
 
@@ -277,6 +299,7 @@ def compute(site: Site, today: date) -> Observatory:
         uncovered_areas=[a.nome for a in areas if not a.servizi and not a.iniziative],
         by_people=people,
         by_place=place,
+        by_district=district,
         place_kind="comuni",
         years=years,
         no_period=no_period,
@@ -327,6 +350,11 @@ def tables(o: Observatory) -> dict[str, Table]:
         out["comuni"] = o.by_place.table(
             "t-comuni", "Servizi disponibili per area di bisogno (righe) e comune (colonne)"
         )
+    if o.by_district:
+        out["distretti"] = o.by_district.table(
+            "t-distretti",
+            "Servizi disponibili per area di bisogno (righe) e distretto (colonne)",
+        )
     for key, caption, head, items in (
         ("fondi_anno", "Finanziamenti per anno o periodo", "Anno o periodo", o.funding_years),
         (
@@ -363,7 +391,11 @@ def csv_rows(o: Observatory) -> list[tuple[str, str, str, str | int | float]]:
     rows: list[tuple[str, str, str, str | int | float]] = []
     for a in o.areas:
         rows += [("aree", a.id, "servizi", a.servizi), ("aree", a.id, "iniziative", a.iniziative)]
-    for name, matrix in (("aree_destinatari", o.by_people), ("aree_comuni", o.by_place)):
+    for name, matrix in (
+        ("aree_destinatari", o.by_people),
+        ("aree_comuni", o.by_place),
+        ("aree_distretti", o.by_district),
+    ):
         if matrix is None:
             continue
         for area, _, counts in matrix.rows:

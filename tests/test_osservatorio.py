@@ -176,6 +176,34 @@ def test_areas_by_comune_count_district_wide_and_sub_ambito_services(
                 assert areas[a]["nome"] in line.group(1)
 
 
+def test_areas_by_district_count_services_of_the_district_its_comuni_and_the_ambito(
+    built: tuple[Path, Path],
+) -> None:
+    content, site = built
+    territory = yaml.safe_load((content / "territorio.yaml").read_text(encoding="utf-8"))
+    districts = territory.get("sub_ambiti", {})
+    html = page(site, "/osservatorio/")
+    if len(districts) < 2:
+        assert "t-distretti" not in tables(html)
+        return
+    areas = yaml.safe_load((content / "aree.yaml").read_text(encoding="utf-8"))
+    services = entries(content, "servizi").values()
+
+    def there(s: dict[str, Any], d: str) -> bool:
+        places = as_list(s["territorio"])
+        return "ambito" in places or d in places or bool(set(districts[d]["comuni"]) & set(places))
+
+    shown = tables(html)["t-distretti"]
+    assert shown[0][1:] == [t["nome"] for t in districts.values()]
+    for row, a in zip(shown[1:], areas, strict=True):
+        counts = [
+            sum(1 for s in services if a in as_list(s["aree"]) and there(s, d)) for d in districts
+        ]
+        assert row == [areas[a]["nome"], *map(str, counts)]
+    data = numbers(site)
+    assert [c[0] for c in data["by_district"]["columns"]] == list(districts)
+
+
 def test_funding_totals_add_up_to_the_entries_figures(built: tuple[Path, Path]) -> None:
     content, site = built
     by_year: dict[str, float] = defaultdict(float)
