@@ -295,6 +295,14 @@ def make_parser() -> Parser:
         help="quanti risultati (1-100, predefinito 10)",
     )
     p.add_argument("--json", action="store_true", help="risultato in JSON")
+    p.add_argument(
+        "--lang",
+        "--lingua",
+        dest="lang",
+        default=None,
+        choices=("en", "fr", "ar"),
+        help="cerca nelle pagine di questa lingua (una di 'lingue' in carta.yaml)",
+    )
     content_options(p)
     site_option(p, "sito con l'indice")
 
@@ -566,8 +574,12 @@ def cmd_search(args: argparse.Namespace) -> int:
             report(exc.problems)
             return CONTENT_ERRORS
     try:
-        engine = Engine(args.out)
+        engine = Engine(args.out, args.lang)
     except SearchIndexError as exc:
+        if args.lang:
+            raise UsageError(
+                f"{exc} (la Carta è pubblicata in {args.lang!r}? vedi 'lingue' in carta.yaml)"
+            ) from None
         raise UsageError(str(exc)) from None
     filters = {
         "area": args.area,
@@ -597,10 +609,14 @@ def cmd_search(args: argparse.Namespace) -> int:
     import html
     import re
 
+    from .i18n import gettext
     from .search.html import count_text
 
-    count = count_text(result.total)
-    print(f"{count} per «{result.query}»" if result.query else count)
+    lang = args.lang or "it"
+    count = count_text(result.total, lang)
+    if result.query:
+        count = gettext(lang, "{count} per «{query}»").format(count=count, query=result.query)
+    print(count)
     if result.message:
         print(result.message)
     guidance = result.guidance
@@ -608,7 +624,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if guidance and first:
         _print_guidance(guidance)
     if result.suggestion:
-        print(f"Forse cercavi: {result.suggestion}")
+        print(f"{gettext(lang, 'Forse cercavi:')} {result.suggestion}")
     for n, hit in enumerate(result.results, 1):
         print(f"{n:2}. {hit.titolo} [{hit.tipo}] {hit.url}")
         text = re.sub(r"<[^>]+>", "", hit.snippet) if hit.snippet else hit.sommario
