@@ -285,3 +285,60 @@ def test_the_server_answers_each_language_on_its_pages(site: Path) -> None:
     assert json.loads(body)["total"] == 0
     status, _ = get("/fr/api/cerca", "q=home")
     assert status.startswith("503")
+
+
+def test_translation_edits_rebuilt_incrementally_equal_a_clean_build(tmp_path: Path) -> None:
+    from carta.render import default_templates
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "mini", content)
+    config = content / "carta.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "lingue: [en, ar]\n", encoding="utf-8")
+    today = date.fromisoformat(TODAY)
+    templates = default_templates()
+
+    def run(out: Path, *, clean: bool) -> bool:
+        return build(content, out, templates=templates, today=today, clean=clean).incremental
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()
+        }
+
+    def answers(site: Path) -> list[list[tuple[str, float]]]:
+        out = []
+        for lang, query in (
+            ("en", "home care"),
+            ("en", "house"),
+            ("ar", "المساعدة"),
+            ("en", "centro"),
+        ):
+            engine = Engine(site, lang)
+            out.append([(h.slug, h.score) for h in engine.search(query).results])
+            engine.close()
+        return out
+
+    translation = content / f"{SERVICE}.en.md"
+    edits = [
+        ("traduzione aggiunta", lambda: translation.write_text(EN, encoding="utf-8")),
+        ("traduzione araba", lambda: (content / f"{SERVICE}.ar.md").write_text(AR, encoding="utf-8")),
+        ("corpo tradotto", lambda: translation.write_text(EN.replace("your home", "your house"), encoding="utf-8")),
+        ("titolo tradotto", lambda: translation.write_text(EN.replace("titolo: Home care", "titolo: Care at home").replace("your home", "your house"), encoding="utf-8")),
+        ("traduzione tolta", lambda: (content / f"{SERVICE}.ar.md").unlink()),
+    ]  # fmt: skip
+    site = tmp_path / "site"
+    assert not run(site, clean=False)
+    incremental = []
+    for name, apply in edits:
+        apply()
+        incremental.append(run(site, clean=False))
+        clean = tmp_path / "clean"
+        shutil.rmtree(clean, ignore_errors=True)
+        run(clean, clean=True)
+        built, expected = files(site), files(clean)
+        assert sorted(built) == sorted(expected), name
+        assert [rel for rel in expected if built[rel] != expected[rel]] == [], name
+        assert answers(site) == answers(clean), name
+    # a translation's body is an input of its entry: rebuilt incrementally, not from scratch
+    assert incremental == [False, False, True, False, False]
+    assert answers(site)[1] == [("assistenza-domiciliare", answers(site)[1][0][1])]
