@@ -93,6 +93,7 @@ from .html import INTERFACE
 from .index import (
     DOCS_PER_SHARD_LARGE,
     DOCS_PER_SHARD_SMALL,
+    EMERGENCY_PAGE,
     FORMAT_VERSION,
     K1,
     LARGE_CARTA,
@@ -534,8 +535,7 @@ def language_guidance(site: Site, lang: str) -> dict[str, Any]:
         link["url"] = f"/{lang}{link['url']}"
     emergency = table["emergency"]
     if emergency is not None:
-        page = site.pagine[emergency["url"].strip("/").split("/")[-1]]
-        translation = page.translations.get(lang)
+        translation = site.pagine[EMERGENCY_PAGE].translations.get(lang)
         emergency["url"] = f"/{lang}{emergency['url']}"
         if translation is not None:
             emergency["titolo"] = translation.title
@@ -552,3 +552,24 @@ def language_labels(site: Site, lang: str) -> dict[str, dict[str, str]]:
     labels["tipo_scheda"] = {k.name: gettext(lang, k.label) for k in search_tipi()}
     labels["costo"] = {v: gettext(lang, text) for v, text in labels["costo"].items()}
     return labels
+
+
+#: the words of the search form (carta.search.html.form_html)
+FORM_WORDS = (
+    "Che cosa cerchi?",
+    "Cerca",
+    "Scrivi con parole tue, per esempio «badante», «affitto» o «aiuto a casa per un anziano».",
+    "Filtri: area, per chi, comune, tipo",
+    "Filtra i risultati",
+    "Tutti",
+    "Solo servizi gratuiti",
+    "Applica i filtri",
+)
+
+
+def catalogue_messages() -> list[str]:
+    """Every Italian text the search shows in another language (the message ids the
+    catalogues of :mod:`carta.i18n` should translate): messages, the words around the
+    results, the form, the kinds."""
+    kinds = [w for k in search_tipi() for w in (k.label, k.plural_label)]
+    return list(dict.fromkeys([*MESSAGES, *INTERFACE, *FORM_WORDS, *kinds]))

@@ -342,3 +342,22 @@ def test_translation_edits_rebuilt_incrementally_equal_a_clean_build(tmp_path: P
     # a translation's body is an input of its entry: rebuilt incrementally, not from scratch
     assert incremental == [False, False, True, False, False]
     assert answers(site)[1] == [("assistenza-domiciliare", answers(site)[1][0][1])]
+
+
+def test_the_page_of_a_language_names_its_index_and_its_form_goes_to_its_search(
+    tmp_path: Path,
+) -> None:
+    from carta.pipeline import check
+    from carta.search.page import search_page_context
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "mini", content)
+    config = content / "carta.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "lingue: [en]\n", encoding="utf-8")
+    found, _ = check(content, today=date.fromisoformat(TODAY))
+    assert found is not None
+    context = search_page_context(found, "en")
+    assert context["search_index"] == "/_search/en/"
+    assert 'action="/en/cerca/"' in context["search_form"]
+    assert "search_index" not in search_page_context(found)
+    assert 'action="/cerca/"' in search_page_context(found)["search_form"]
