@@ -361,3 +361,46 @@ def test_the_page_of_a_language_names_its_index_and_its_form_goes_to_its_search(
     assert 'action="/en/cerca/"' in context["search_form"]
     assert "search_index" not in search_page_context(found)
     assert 'action="/cerca/"' in search_page_context(found)["search_form"]
+
+
+FR_PAGE = """---
+titolo: Numéros utiles
+sommario: En danger ? Appelle le 112, numéro unique d'urgence. Pour la violence et le harcèlement, il y a le 1522, numéro vert gratuit actif 24 heures sur 24.
+traduzione:
+  testo_italiano_del: 2026-11-01
+  revisione: in-attesa
+---
+Texte.
+"""
+FR_QUERIES = [
+    {"q": "violenza"},  # an everyday Italian word that leads to the emergency page
+    {"q": "violence"},
+    {"q": "numéros d'urgence"},
+    {"q": "numeros"},
+    {"q": "anziani"},
+    {"q": "assistenza domicilare"},
+    {"q": "affitto", "filters": {"tipo": "servizio"}},
+]
+
+
+def test_a_real_carta_in_french_agrees_with_the_browser(tmp_path: Path) -> None:
+    """The shipped Carta with ``lingue: [fr]`` and one translated page: the emergency page
+    leads in French with its translated title, and the browser agrees with the server."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    config = content / "carta.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "lingue: [fr]\n", encoding="utf-8")
+    (content / "pagine" / "numeri-utili.fr.md").write_text(FR_PAGE, encoding="utf-8")
+    build(content, tmp_path / "site", today=date.fromisoformat(TODAY))
+    expected = server_answers(tmp_path / "site", "fr", FR_QUERIES)
+    browser = run_browser_engine(tmp_path / "site", FR_QUERIES, "fr")
+    for query, want, got in zip(FR_QUERIES, expected, browser, strict=True):
+        assert {k: got[k] for k in want} == want, query
+    urgent = expected[0]["guidance"]
+    assert urgent["urgent"] and urgent["links"][0] == {
+        "titolo": "Numéros utiles",
+        "url": "/fr/pagine/numeri-utili/",
+    }
+    assert urgent["text"].startswith("En danger ?")
+    assert expected[2]["slugs"][0] == "numeri-utili" and expected[2]["langs"][0] == "fr"
+    assert expected[4]["slugs"] and set(expected[4]["langs"]) == {"it"}
