@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -503,6 +504,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             counts = ", ".join(
                 plural(len(site.entries_of(k.name)), k.singular, k.plural) for k in KINDS.values()
             )
+            translated = Counter(lang for e in site.all_entries() for lang in e.translations)
+            if translated:
+                counts += "; traduzioni: " + ", ".join(
+                    f"{lang} {translated[lang]}" for lang in site.config.lingue if lang in translated
+                )
             print(f"Contenuti corretti: {counts}.", file=sys.stderr)
     return OK if site is not None else CONTENT_ERRORS
 

@@ -118,6 +118,16 @@ def test_free_sections_of_a_translation_get_anchors_unique_on_the_page(mini: Pat
     assert [s.anchor for s in sections] == ["sezione-1", "sezione-2", "note", "note-4"]
 
 
+def test_check_counts_the_translations(mini: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with_languages(mini, "[en, ar]")
+    write(mini, f"{SERVICE}.en.md", EN)
+    write(mini, f"{SERVICE}.ar.md", AR)
+    assert main(["check", "--content", str(mini)]) == 0
+    assert capsys.readouterr().err.strip().endswith(
+        "Contenuti corretti: 3 servizi, 3 enti, 1 iniziativa, 1 pagina; traduzioni: en 1, ar 1."
+    )
+
+
 def test_an_italian_only_carta_has_no_translations(mini: Path) -> None:
     site, problems = check(mini, today=DAY)
     assert site is not None and problems == []
