@@ -507,7 +507,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             translated = Counter(lang for e in site.all_entries() for lang in e.translations)
             if translated:
                 counts += "; traduzioni: " + ", ".join(
-                    f"{lang} {translated[lang]}" for lang in site.config.lingue if lang in translated
+                    f"{lang} {translated[lang]}"
+                    for lang in site.config.lingue
+                    if lang in translated
                 )
             print(f"Contenuti corretti: {counts}.", file=sys.stderr)
     return OK if site is not None else CONTENT_ERRORS

@@ -123,8 +123,12 @@ def test_check_counts_the_translations(mini: Path, capsys: pytest.CaptureFixture
     write(mini, f"{SERVICE}.en.md", EN)
     write(mini, f"{SERVICE}.ar.md", AR)
     assert main(["check", "--content", str(mini)]) == 0
-    assert capsys.readouterr().err.strip().endswith(
-        "Contenuti corretti: 3 servizi, 3 enti, 1 iniziativa, 1 pagina; traduzioni: en 1, ar 1."
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith(
+            "Contenuti corretti: 3 servizi, 3 enti, 1 iniziativa, 1 pagina; traduzioni: en 1, ar 1."
+        )
     )
 
 
