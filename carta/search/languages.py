@@ -531,7 +531,11 @@ def _entries(site: Site) -> list[Entry]:
 def language_guidance(site: Site, lang: str) -> dict[str, Any]:
     """:func:`carta.search.index.guidance_table` with the links of ``/lang/`` and the areas."""
     table = guidance_table(site)
+    entries = {x.url: x for x in site.all_entries()}
     for link in table["ask"]:
+        translation = entries[link["url"]].translations.get(lang)
+        if translation is not None:
+            link["titolo"] = translation.title
         link["url"] = f"/{lang}{link['url']}"
     emergency = table["emergency"]
     if emergency is not None:

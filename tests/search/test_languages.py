@@ -380,6 +380,7 @@ FR_QUERIES = [
     {"q": "anziani"},
     {"q": "assistenza domicilare"},
     {"q": "affitto", "filters": {"tipo": "servizio"}},
+    {"q": "xqzw"},  # nothing found: where to ask, in French where translated
 ]
 
 
@@ -391,6 +392,11 @@ def test_a_real_carta_in_french_agrees_with_the_browser(tmp_path: Path) -> None:
     config = content / "carta.yaml"
     config.write_text(config.read_text(encoding="utf-8") + "lingue: [fr]\n", encoding="utf-8")
     (content / "pagine" / "numeri-utili.fr.md").write_text(FR_PAGE, encoding="utf-8")
+    (content / "servizi" / "segretariato-sociale.fr.md").write_text(
+        "---\ntitolo: Secrétariat social\nsommario: Le premier point d'accès aux services "
+        "sociaux.\ntraduzione: {testo_italiano_del: 2026-11-01, revisione: in-attesa}\n---\n",
+        encoding="utf-8",
+    )
     build(content, tmp_path / "site", today=date.fromisoformat(TODAY))
     expected = server_answers(tmp_path / "site", "fr", FR_QUERIES)
     browser = run_browser_engine(tmp_path / "site", FR_QUERIES, "fr")
@@ -404,3 +410,7 @@ def test_a_real_carta_in_french_agrees_with_the_browser(tmp_path: Path) -> None:
     assert urgent["text"].startswith("En danger ?")
     assert expected[2]["slugs"][0] == "numeri-utili" and expected[2]["langs"][0] == "fr"
     assert expected[4]["slugs"] and set(expected[4]["langs"]) == {"it"}
+    ask = expected[-1]["guidance"]["links"]
+    assert ask[0] == {"titolo": "Secrétariat social", "url": "/fr/servizi/segretariato-sociale/"}
+    assert ask[1]["url"] == "/fr/servizi/servizio-sociale-professionale/"
+    assert ask[-1]["url"] == "/fr/aree/"
