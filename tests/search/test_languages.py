@@ -414,3 +414,19 @@ def test_a_real_carta_in_french_agrees_with_the_browser(tmp_path: Path) -> None:
     assert ask[0] == {"titolo": "Secrétariat social", "url": "/fr/servizi/segretariato-sociale/"}
     assert ask[1]["url"] == "/fr/servizi/servizio-sociale-professionale/"
     assert ask[-1]["url"] == "/fr/aree/"
+
+
+def test_carta_search_lang_queries_the_index_of_that_language(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from carta.cli import main
+
+    assert main(["search", "home care", "--lang", "en", "--out", str(site)]) == 0
+    out = capsys.readouterr().out
+    assert "1. Home care [servizio] /en/servizi/assistenza-domiciliare/" in out
+    assert main(["search", "home care", "--lang", "en", "--json", "--out", str(site)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["results"][0]["lingua"] == "en"
+    # a language the Carta is not published in: said plainly, no traceback
+    assert main(["search", "maison", "--lang", "fr", "--out", str(site)]) == 2
+    assert "lingue" in capsys.readouterr().err
