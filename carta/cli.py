@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -257,9 +258,15 @@ def make_parser() -> Parser:
         "--no-reload", dest="reload", action="store_false", help="senza ricostruzione automatica"
     )
 
-    p = sub.add_parser("new", help="crea lo scheletro di una nuova scheda")
-    p.add_argument("kind", choices=NEW_KINDS, metavar="|".join(NEW_KINDS))
-    p.add_argument("title", metavar="TITOLO")
+    p = sub.add_parser("new", help="crea lo scheletro di una nuova scheda o di una traduzione")
+    p.add_argument("kind", choices=list(KINDS), metavar="|".join(NEW_KINDS))
+    p.add_argument("title", metavar="TITOLO", help="il titolo; con --lingua, il nome della scheda")
+    p.add_argument(
+        "--lingua",
+        default=None,
+        metavar="LINGUA",
+        help="crea la traduzione in questa lingua (en, fr, ar) della scheda TITOLO",
+    )
     content_options(p)
 
     p = sub.add_parser("search", help="cerca servizi, enti e iniziative nell'indice del sito")
@@ -289,6 +296,14 @@ def make_parser() -> Parser:
         help="quanti risultati (1-100, predefinito 10)",
     )
     p.add_argument("--json", action="store_true", help="risultato in JSON")
+    p.add_argument(
+        "--lang",
+        "--lingua",
+        dest="lang",
+        default=None,
+        choices=("en", "fr", "ar"),
+        help="cerca nelle pagine di questa lingua (una di 'lingue' in carta.yaml)",
+    )
     content_options(p)
     site_option(p, "sito con l'indice")
 
@@ -489,6 +504,13 @@ def cmd_check(args: argparse.Namespace) -> int:
             counts = ", ".join(
                 plural(len(site.entries_of(k.name)), k.singular, k.plural) for k in KINDS.values()
             )
+            translated = Counter(lang for e in site.all_entries() for lang in e.translations)
+            if translated:
+                counts += "; traduzioni: " + ", ".join(
+                    f"{lang} {translated[lang]}"
+                    for lang in site.config.lingue
+                    if lang in translated
+                )
             print(f"Contenuti corretti: {counts}.", file=sys.stderr)
     return OK if site is not None else CONTENT_ERRORS
 
@@ -534,9 +556,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .scaffold import new_entry
+    from .scaffold import new_entry, new_translation
 
-    path = new_entry(args.content, args.kind, args.title)
+    if args.lingua:
+        path = new_translation(args.content, args.kind, args.title, args.lingua)
+    else:
+        path = new_entry(args.content, args.kind, args.title)
     print(f"Creato {path}: completa i campi e verifica con 'carta check'.", file=sys.stderr)
     print(path)
     return OK
@@ -557,8 +582,12 @@ def cmd_search(args: argparse.Namespace) -> int:
             report(exc.problems)
             return CONTENT_ERRORS
     try:
-        engine = Engine(args.out)
+        engine = Engine(args.out, args.lang)
     except SearchIndexError as exc:
+        if args.lang:
+            raise UsageError(
+                f"{exc} (la Carta è pubblicata in {args.lang!r}? vedi 'lingue' in carta.yaml)"
+            ) from None
         raise UsageError(str(exc)) from None
     filters = {
         "area": args.area,
@@ -588,10 +617,14 @@ def cmd_search(args: argparse.Namespace) -> int:
     import html
     import re
 
+    from .i18n import gettext
     from .search.html import count_text
 
-    count = count_text(result.total)
-    print(f"{count} per «{result.query}»" if result.query else count)
+    lang = args.lang or "it"
+    count = count_text(result.total, lang)
+    if result.query:
+        count = gettext(lang, "{count} per «{query}»").format(count=count, query=result.query)
+    print(count)
     if result.message:
         print(result.message)
     guidance = result.guidance
@@ -599,7 +632,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if guidance and first:
         _print_guidance(guidance)
     if result.suggestion:
-        print(f"Forse cercavi: {result.suggestion}")
+        print(f"{gettext(lang, 'Forse cercavi:')} {result.suggestion}")
     for n, hit in enumerate(result.results, 1):
         print(f"{n:2}. {hit.titolo} [{hit.tipo}] {hit.url}")
         text = re.sub(r"<[^>]+>", "", hit.snippet) if hit.snippet else hit.sommario

@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote
 
 from .errors import ContentError, ContentErrors, UsageError
+from .i18n import LANGUAGES, SOURCE
 from .render import CSP as PAGE_CSP
 
 StartResponse = Callable[..., Any]
@@ -66,6 +67,9 @@ META_CSP = re.compile(rb'<meta http-equiv="Content-Security-Policy"[^>]*>\n?', r
 MAX_QUERY_STRING = 4096
 PAGE_SIZE = 20
 MAX_PAGE = 500
+#: the paths the search answers, under ``/`` and under ``/<lang>/`` for another language
+SEARCH_PATHS = ("/cerca/", "/cerca/index.html", "/api/cerca", "/api/cerca/")
+OTHER_LANGUAGES = frozenset(code for code in LANGUAGES if code != SOURCE)
 MAX_SHEET = 20
 # what editors write beside a file they save (see editor_temp_file)
 EDITOR_TEMP = re.compile(r"^[.~]|(~|\.swp|\.swx|\.swo|\.tmp|\.bak)$|^\d+$")
@@ -79,8 +83,9 @@ class SiteApp:
         self.dev = dev
         self._lock = threading.Lock()
         self._problems: list[str] = []
-        self._engine: Any = None
-        self._engine_stamp: tuple[str, int, int] | None = None
+        # language ("" for Italian) → the search engine and the stamp of the index it opened
+        self._engines: dict[str, Any] = {}
+        self._engine_stamps: dict[str, tuple[str, int, int]] = {}
 
     @property
     def root(self) -> Path:
@@ -131,8 +136,11 @@ class SiteApp:
         if parts is None:
             return self._not_found(start_response, method)
         path = "/" + "/".join(parts) + ("/" if parts and raw_path.endswith("/") else "")
-        if path in ("/cerca/", "/cerca/index.html", "/api/cerca", "/api/cerca/"):
+        if path in SEARCH_PATHS:
             return self._search(path, environ, start_response, method)
+        lang, _, rest = path[1:].partition("/")
+        if lang in OTHER_LANGUAGES and f"/{rest}" in SEARCH_PATHS:
+            return self._search(f"/{rest}", environ, start_response, method, lang)
         if path in ("/foglio/", "/foglio/index.html") and environ.get("QUERY_STRING"):
             return self._sheet(environ, start_response, method)
         target = self._find(parts)
@@ -163,31 +171,39 @@ class SiteApp:
         return self._send(start_response, "200 OK", body, kind, method)
 
     # -- search --
-    def engine(self) -> Any:
+    def engine(self, lang: str = "") -> Any:
         """The search engine over the index the last build wrote (reopened after a rebuild),
-        or ``None`` when there is no usable index."""
+        or ``None`` when there is no usable index; with ``lang``, over the index of that
+        language (``_search/<lang>/``)."""
         from .search.engine import Engine, SearchIndexError
 
         root = self.root
-        manifest = root / "_search" / "index.json"
+        manifest = (
+            root / "_search" / lang / "index.json" if lang else root / "_search" / "index.json"
+        )
         try:
             info = manifest.stat()
         except OSError:
             return None
         stamp = (str(root), info.st_mtime_ns, info.st_ino)
         with self._lock:
-            if stamp != self._engine_stamp:
+            if stamp != self._engine_stamps.get(lang):
                 # the previous engine is not closed here: a request in another thread may still
                 # be using it; it closes its files when it is collected
                 try:
-                    self._engine = Engine(root)
+                    self._engines[lang] = Engine(root, lang or None)
                 except (SearchIndexError, OSError, ValueError):
-                    self._engine = None
-                self._engine_stamp = stamp
-            return self._engine
+                    self._engines[lang] = None
+                self._engine_stamps[lang] = stamp
+            return self._engines[lang]
 
     def _search(
-        self, path: str, environ: dict[str, Any], start_response: StartResponse, method: str
+        self,
+        path: str,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        method: str,
+        lang: str = "",
     ) -> Iterable[bytes]:
         import json
 
@@ -196,7 +212,7 @@ class SiteApp:
         params = _query_params(environ.get("QUERY_STRING", ""))
         query = params.get("q", "")
         page = _int(params.get("pagina"), 1, 1, MAX_PAGE)
-        engine = self.engine()
+        engine = self.engine(lang)
         if path.startswith("/api/"):
             if engine is None:
                 body = json.dumps({"error": "indice di ricerca non disponibile"}).encode()
@@ -208,7 +224,11 @@ class SiteApp:
             result = engine.search(query, filters=params, limit=limit, offset=offset)
             body = json.dumps(api_json(result), ensure_ascii=False, allow_nan=False).encode()
             return self._send(start_response, "200 OK", body, TYPES[".json"], method)
-        page_file = self.root / "cerca" / "index.html"
+        page_file = (
+            self.root / lang / "cerca" / "index.html"
+            if lang
+            else self.root / "cerca" / "index.html"
+        )
         if not page_file.is_file():
             return self._not_found(start_response, method)
         html_text = page_file.read_text(encoding="utf-8")
@@ -219,9 +239,16 @@ class SiteApp:
             html_text = fill_page(
                 html_text,
                 form_html(
-                    engine.labels, result.query, result.filters, result.facets, engine.prefix
+                    engine.labels,
+                    result.query,
+                    result.filters,
+                    result.facets,
+                    engine.prefix,
+                    lang=lang or "it",
                 ),
-                results_html(result, engine.labels, page, PAGE_SIZE, engine.prefix),
+                results_html(
+                    result, engine.labels, page, PAGE_SIZE, engine.prefix, lang=lang or "it"
+                ),
             )
         body = self._decorate(html_text.encode("utf-8"))
         return self._send(start_response, "200 OK", body, TYPES[".html"], method)

@@ -9,6 +9,7 @@ rebuilt (it is, on every build).
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from functools import lru_cache
 from typing import Any
@@ -78,13 +79,28 @@ def fold(word: str) -> str:
     return word.lower().translate(accent_map)
 
 
+#: Arabic letters and marks a search does not tell apart: tashkeel (U+064B–U+0652) and the
+#: superscript alef (U+0670) removed, the tatweel (U+0640) removed, أ إ آ ٱ → ا, ة → ه,
+#: ى → ي (the Arabic analyzer of :mod:`carta.search.languages`; ``fold`` in cerca.js)
+ARABIC_STRIPPED = "".join(chr(c) for c in range(0x064B, 0x0653)) + "\u0670\u0640"
+ARABIC_MAP = str.maketrans(
+    {**dict.fromkeys(ARABIC_STRIPPED), "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي"}
+)
+
+
+def arabic_normalise(word: str) -> str:
+    """The Arabic analyzer's only transformation (it does not stem)."""
+    return word.translate(ARABIC_MAP)
+
+
 @lru_cache(maxsize=262144)
 def key(word: str) -> str:
     """How a word is looked up in the exported vocabulary: lowercase, decomposed, combining
-    marks removed — exactly what the browser script computes (``fold`` in cerca.js). The
-    indexed *term* still comes from :func:`term_of`, which folds as the analyzer does."""
+    marks removed, Arabic normalised (:func:`arabic_normalise`) — exactly what the browser
+    script computes (``fold`` in cerca.js). The indexed *term* still comes from
+    :func:`term_of`, which folds as the analyzer does."""
     decomposed = unicodedata.normalize("NFD", word.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(ARABIC_MAP)
 
 
 def normalise(text: str) -> str:
@@ -235,6 +251,33 @@ def italian_analyzer():  # type: ignore[no-untyped-def]
         | CharsetFilter(accent_map)
         | StemFilter(stemfn=stem_it, cachesize=100000)
     )
+
+
+def _mark_ranges() -> str:
+    """Every combining mark (Unicode category M), as the body of a character class."""
+    out: list[str] = []
+    start = None
+    for c in range(sys.maxunicode + 2):
+        mark = c <= sys.maxunicode and unicodedata.category(chr(c)).startswith("M")
+        if mark and start is None:
+            start = c
+        elif not mark and start is not None:
+            out.append(f"{re.escape(chr(start))}-{re.escape(chr(c - 1))}")
+            start = None
+    return "".join(out)
+
+
+#: the words of the indexes of the other languages: letters, digits and combining marks
+#: (a vowelled Arabic word is one word), inner dots kept; cerca.js: ``[\p{L}\p{N}\p{M}_]``
+_WORD = rf"[\w{_mark_ranges()}]"
+MARKS_TOKEN_PATTERN = rf"{_WORD}+(?:\.?{_WORD}+)*"
+MARKS_TOKEN_RE = re.compile(MARKS_TOKEN_PATTERN)
+
+
+def marks_tokens(text: str) -> list[tuple[str, int, int]]:
+    """Like :func:`tokens`, with combining marks inside words (:data:`MARKS_TOKEN_PATTERN`)."""
+    text = normalise(text)
+    return [(m.group(0).lower(), m.start(), m.end()) for m in MARKS_TOKEN_RE.finditer(text)]
 
 
 def tokens(text: str) -> list[tuple[str, int, int]]:

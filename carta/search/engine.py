@@ -48,7 +48,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 
 from ..errors import CartaError
-from .analysis import is_stop, key, normalise, tokens
+from .analysis import MIN_SIZE, key, marks_tokens, normalise, tokens
 from .index import MANIFEST, SEARCH_DIR, WHOOSH_DIGESTS, WHOOSH_DIR
 from .scoring import BoundedCache, TermScores
 
@@ -105,6 +105,9 @@ class Hit:
     url: str
     score: float
     snippet: str
+    #: on the index of another language: the language of the result's text (``it`` when
+    #: the entry has no translation); ``None`` on the Italian index
+    lingua: str | None = None
 
 
 @dataclass
@@ -180,11 +183,25 @@ def common_prefix(a: str, b: str) -> int:
     return n
 
 
-class Engine:
-    """Opens the index a build wrote into ``site_dir`` and answers queries."""
+def entry_terms(entry: list[Any]) -> list[str]:
+    """The terms of a vocabulary entry ``[spelling, term, df, other terms…]``: one, or two
+    in the index of another language (see :mod:`carta.search.languages`)."""
+    return [entry[1], *entry[3:]]
 
-    def __init__(self, site_dir: Path):
+
+def bare(term: str) -> str:
+    """A term without its language (``en:care`` → ``care``)."""
+    return term[term.find(":") + 1 :]
+
+
+class Engine:
+    """Opens the index a build wrote into ``site_dir`` and answers queries: the Italian
+    index, or with ``lang`` the index of that language (``_search/<lang>/``)."""
+
+    def __init__(self, site_dir: Path, lang: str | None = None):
         root = site_dir / SEARCH_DIR
+        if lang:
+            root = root / lang
         manifest_path = root / MANIFEST
         if not manifest_path.is_file():
             raise SearchIndexError(
@@ -199,8 +216,8 @@ class Engine:
         self.term_scores = TermScores(self.searcher)
         self._clauses: BoundedCache[dict[int, float]] = BoundedCache()
         self._similar: BoundedCache[list[tuple[int, int, int, str]]] = BoundedCache(50_000)
-        self._snippet_tokens: BoundedCache[list[tuple[int, int, str, str | None]]] = BoundedCache(
-            200_000
+        self._snippet_tokens: BoundedCache[list[tuple[int, int, str, tuple[str, ...]]]] = (
+            BoundedCache(200_000)
         )
         self.words: dict[str, list[Any]] = {}
         for k in range(self.manifest["shards"]["words"]):
@@ -211,6 +228,13 @@ class Engine:
             self.by_initial.setdefault((word[0], len(word)), []).append(word)
         self.synonyms = sorted(self.manifest["synonyms"], key=lambda row: (-len(row[0]), row[0]))
         self.stop = set(self.manifest["stop"])
+        #: the language of the index (``None``: Italian) and how its words are split
+        self.lang: str | None = self.manifest.get("lang")
+        self.tokens = marks_tokens if self.manifest.get("tokens") == "marks" else tokens
+        #: the messages in the language of the index (Italian text → its translation)
+        self.messages: dict[str, str] = self.manifest.get("messages", {})
+        #: the documents whose text is in the language of the index
+        self.translated: set[int] = set(self.manifest.get("translated", []))
         self.filler = set(self.manifest.get("filler", []))
         self.guide: dict[str, Any] = self.manifest.get("guidance") or {"ask": [], "emergency": None}
         self.sub_ambito_of: dict[str, str] = self.manifest["sub_ambito_of"]
@@ -271,6 +295,13 @@ class Engine:
     def word(self, folded: str) -> list[Any] | None:
         return self.words.get(folded)
 
+    def is_stop(self, word: str) -> bool:
+        return len(word) < MIN_SIZE or word in self.stop or key(word) in self.stop
+
+    def say(self, message: str) -> str:
+        """``message`` in the language of the index."""
+        return self.messages.get(message, message)
+
     def similar(self, folded: str) -> list[tuple[int, int, int, str]]:
         """(distance, -common beginning, -df, word) of the vocabulary words close to
         ``folded``, best first."""
@@ -299,13 +330,13 @@ class Engine:
         to suggest: the best, when it is one edit away (two for words of ``SUGGEST_TWO_EDITS``
         letters or more: "incinta" is not a typo of "incontra")."""
         similar = self.similar(word)
-        terms = sorted({self.words[w][1] for *_, w in similar})
+        terms = sorted({t for *_, w in similar for t in entry_terms(self.words[w])})
         close = similar and similar[0][0] <= (1 if len(word) < SUGGEST_TWO_EDITS else 2)
         return terms, (self.words[similar[0][-1]][0] if close else None)
 
     def plan(self, query: str) -> list[Clause]:
         text = normalise(query)[:MAX_QUERY_CHARS]
-        words = [w for w, _, _ in tokens(text) if not is_stop(w)][:MAX_WORDS]
+        words = [w for w, _, _ in self.tokens(text) if not self.is_stop(w)][:MAX_WORDS]
         folded = [key(w) for w in words]
         clauses: list[Clause] = []
         filler: list[Clause] = []
@@ -321,7 +352,7 @@ class Engine:
             else:
                 entry = self.word(folded[i])
                 if entry is not None:
-                    clauses.append(Clause([words[i]], [[entry[1]]], "exact"))
+                    clauses.append(Clause([words[i]], [[t] for t in entry_terms(entry)], "exact"))
                 else:
                     terms, best = self.expand(folded[i])
                     clauses.append(Clause([words[i]], [[t] for t in terms], "fuzzy", best))
@@ -347,7 +378,8 @@ class Engine:
                 wider.append(clause)
                 continue
             terms, best = self.expand(key(clause.words[0]))
-            extra = [t for t in terms if t != clause.groups[0][0]]
+            own = {g[0] for g in clause.groups}
+            extra = [t for t in terms if t not in own]
             wider.append(
                 Clause(
                     clause.words,
@@ -488,21 +520,21 @@ class Engine:
         approximate = any(c.kind == "fuzzy" for c in clauses)
         if not clauses:
             if query and not chosen:
-                message = MSG_COMMON
+                message = self.say(MSG_COMMON)
             elif not chosen:
-                message = MSG_EMPTY
+                message = self.say(MSG_EMPTY)
             scores = {n: (0.0, 0) for n in sorted(allowed)} if allowed is not None else {}
             if chosen and not scores:
-                message = MSG_FILTERS_ONLY
+                message = self.say(MSG_FILTERS_ONLY)
         else:
             scores, clauses, how = self._answer(clauses, allowed)
             approximate = approximate or how == "similar"
             if not scores:
-                message = MSG_NONE_FILTERS if chosen else MSG_NONE
+                message = self.say(MSG_NONE_FILTERS if chosen else MSG_NONE)
             elif how == "any":
-                message = MSG_ANY
+                message = self.say(MSG_ANY)
             elif approximate:
-                message = MSG_SIMILAR
+                message = self.say(MSG_SIMILAR)
         ranked = top_ranked(scores, offset + limit)
         terms = {t for c in clauses for g in c.groups for t in g}
         results = [self._hit(n, scores[n][0], terms) for n in ranked[offset : offset + limit]]
@@ -534,10 +566,11 @@ class Engine:
         if few:
             ask = [dict(link) for link in self.guide.get("ask", [])]
             if urgent:
-                text.append(ASK_ALSO_TEXT if ask else AREAS_ALSO_TEXT)
+                text.append(self.say(ASK_ALSO_TEXT if ask else AREAS_ALSO_TEXT))
             else:
-                text.append(ASK_TEXT if ask else AREAS_TEXT)
-            links += [link for link in ask if link not in links] + [dict(AREAS_LINK)]
+                text.append(self.say(ASK_TEXT if ask else AREAS_TEXT))
+            areas = self.guide.get("areas") or AREAS_LINK
+            links += [link for link in ask if link not in links] + [dict(areas)]
         return {"text": " ".join(text), "links": links, "urgent": urgent}
 
     def _suggest(self, query: str, planned: list[Clause], allowed: set[int] | None) -> str | None:
@@ -547,7 +580,7 @@ class Engine:
             return None
         # a word the Carta does not contain: no entry holds every word as typed
         replace = {key(c.words[0]): c.suggestion for c in unknown if c.suggestion is not None}
-        typed = [w for w, _, _ in tokens(query)]
+        typed = [w for w, _, _ in self.tokens(query)]
         suggestion = " ".join(replace.get(key(w), w) for w in typed)
         if key(suggestion) == key(" ".join(typed)):
             return None
@@ -587,6 +620,7 @@ class Engine:
             url=doc["url"],
             score=score,
             snippet=self.snippet(doc["estratto"], terms),
+            lingua=(self.lang if n in self.translated else "it") if self.lang else None,
         )
 
     def snippet(self, text: str, terms: set[str]) -> str:
@@ -594,12 +628,12 @@ class Engine:
         (HTML, escaped)."""
         # only words that begin like a matched term are looked up (the browser fetches the
         # vocabulary in shards and should not need all of them for a snippet)
-        prefixes = {t[:3] for t in terms}
+        prefixes = {bare(t)[:3] for t in terms}
         analysed = self._analyse(text)
         spans = [
             (start, end)
-            for start, end, prefix, term in analysed
-            if prefix in prefixes and term in terms
+            for start, end, prefix, found in analysed
+            if prefix in prefixes and any(t in terms for t in found)
         ]
         start = 0
         if spans and spans[0][0] > SNIPPET_LEAD:
@@ -621,17 +655,17 @@ class Engine:
             out.append(" …")
         return "".join(out)
 
-    def _analyse(self, text: str) -> list[tuple[int, int, str, str | None]]:
-        """The words of ``text``: (start, end, first three letters of the lookup key, term
-        or None for a stop word or a word not in the vocabulary), cached per text."""
+    def _analyse(self, text: str) -> list[tuple[int, int, str, tuple[str, ...]]]:
+        """The words of ``text``: (start, end, first three letters of the lookup key, its
+        terms, none for a stop word or a word not in the vocabulary), cached per text."""
         cached = self._snippet_tokens.get(text)
         if cached is not None:
             return cached
-        out: list[tuple[int, int, str, str | None]] = []
-        for word, start, end in tokens(text):
+        out: list[tuple[int, int, str, tuple[str, ...]]] = []
+        for word, start, end in self.tokens(text):
             folded = key(word)
-            entry = None if is_stop(word) else self.words.get(folded)
-            out.append((start, end, folded[:3], entry[1] if entry is not None else None))
+            entry = None if self.is_stop(word) else self.words.get(folded)
+            out.append((start, end, folded[:3], tuple(entry_terms(entry)) if entry else ()))
         self._snippet_tokens.put(text, out, len(out) + 1)
         return out
 

@@ -22,6 +22,8 @@
   };
   var AREAS_LINK = { titolo: "Servizi per area di bisogno", url: "/aree/" };
   var TOKEN = /[\p{L}\p{N}_]+(?:\.?[\p{L}\p{N}_]+)*/gu;
+  /* the words of the index of another language: combining marks inside words (languages.py) */
+  var TOKEN_MARKS = /[\p{L}\p{N}\p{M}_]+(?:\.?[\p{L}\p{N}\p{M}_]+)*/gu;
   var FILTERS = { area: ["aree", "Area di bisogno"], destinatari: ["destinatari", "Per chi"], comune: ["comuni", "Comune"], tipo: ["tipo", "Tipo di scheda"] };
 
   function Index(base, fetchJson) {
@@ -34,15 +36,22 @@
     return this.cache[path];
   };
 
+  /* as analysis.key: lowercase, decomposed, marks removed, Arabic normalised (tashkeel and
+   * the superscript alef are marks; tatweel removed; أ إ آ ٱ → ا, ة → ه, ى → ي) */
   function fold(word) {
-    return word.toLowerCase().normalize("NFD").replace(/\p{M}/gu, "");
+    return word.toLowerCase().normalize("NFD").replace(/\p{M}/gu, "").replace(/[\u064B-\u0652\u0670\u0640]/g, "")
+      .replace(/[\u0623\u0625\u0622\u0671]/g, "\u0627").replace(/\u0629/g, "\u0647").replace(/\u0649/g, "\u064A");
   }
-  function tokens(text) {
-    var out = [], m;
-    TOKEN.lastIndex = 0;
-    while ((m = TOKEN.exec(text)) !== null) out.push([m[0].toLowerCase(), m.index, m.index + m[0].length]);
+  function tokens(text, marks) {
+    var out = [], m, re = marks ? TOKEN_MARKS : TOKEN;
+    re.lastIndex = 0;
+    while ((m = re.exec(text)) !== null) out.push([m[0].toLowerCase(), m.index, m.index + m[0].length]);
     return out;
   }
+  /* the terms of a vocabulary entry [spelling, term, df, other terms…] (engine.py entry_terms) */
+  function entryTerms(e) { return [e[1]].concat(e.slice(3)); }
+  /* a term without its language: "en:care" → "care" */
+  function bare(t) { return t.slice(t.indexOf(":") + 1); }
   function osa(a, b, limit) {
     if (Math.abs(a.length - b.length) > limit) return limit + 1;
     var prev2 = [], prev = [], i, j;
@@ -95,12 +104,20 @@
   Engine.prototype.open = async function () {
     var m = await this.index.load("index.json");
     this.m = m;
+    this.marks = m.tokens === "marks";
+    this.translated = new Set(m.translated || []);
     this.stop = new Set(m.stop);
     this.filler = new Set(m.filler || []);
     this.guide = m.guidance || { ask: [], emergency: null };
     this.synonyms = m.synonyms.slice().sort(function (a, b) { return (b[0].length - a[0].length) || cmpList(a[0], b[0]); });
     return this;
   };
+  /* a message in the language of the index */
+  Engine.prototype.say = function (text) {
+    var t = this.m.messages;
+    return t && Object.prototype.hasOwnProperty.call(t, text) ? t[text] : text;
+  };
+  Engine.prototype.tokens = function (text) { return tokens(text, this.marks); };
   Engine.prototype.isStop = function (w) {
     return w.length < MIN_SIZE || this.stop.has(w) || this.stop.has(fold(w));
   };
@@ -133,13 +150,13 @@
   /* terms of the words similar to `folded`, and the one to suggest (as engine.py expand) */
   Engine.prototype.expand = async function (folded) {
     var similar = await this.similar(folded), words = this.words, terms = new Set();
-    similar.forEach(function (c) { terms.add(words[c[3]][1]); });
+    similar.forEach(function (c) { entryTerms(words[c[3]]).forEach(function (t) { terms.add(t); }); });
     var close = similar.length && similar[0][0] <= (folded.length < SUGGEST_TWO_EDITS ? 1 : 2);
     return { terms: Array.from(terms).sort(cmpStr), best: close ? words[similar[0][3]][0] : null };
   };
   Engine.prototype.plan = async function (query) {
     var self = this, text = query.normalize("NFC").slice(0, MAX_QUERY_CHARS);
-    var words = tokens(text).map(function (t) { return t[0]; }).filter(function (w) { return !self.isStop(w); }).slice(0, MAX_WORDS);
+    var words = this.tokens(text).map(function (t) { return t[0]; }).filter(function (w) { return !self.isStop(w); }).slice(0, MAX_WORDS);
     var folded = words.map(fold), clauses = [], filler = [], i = 0;
     while (i < folded.length) {
       var syn = null;
@@ -154,7 +171,7 @@
       }
       var entry = await this.word(folded[i]);
       if (entry) {
-        clauses.push({ words: [words[i]], groups: [[entry[1]]], kind: "exact", suggestion: null });
+        clauses.push({ words: [words[i]], groups: entryTerms(entry).map(function (t) { return [t]; }), kind: "exact", suggestion: null });
       } else {
         var x = await this.expand(folded[i]);
         clauses.push({ words: [words[i]], kind: "fuzzy", groups: x.terms.map(function (t) { return [t]; }), suggestion: x.best });
@@ -176,8 +193,8 @@
     for (var i = 0; i < clauses.length; i++) {
       var c = clauses[i];
       if (c.kind !== "exact") { out.push(c); continue; }
-      var x = await this.expand(fold(c.words[0])), own = c.groups[0][0];
-      var extra = x.terms.filter(function (t) { return t !== own; }).map(function (t) { return [t]; });
+      var x = await this.expand(fold(c.words[0])), own = c.groups.map(function (g) { return g[0]; });
+      var extra = x.terms.filter(function (t) { return own.indexOf(t) < 0; }).map(function (t) { return [t]; });
       out.push({ words: c.words, groups: c.groups.concat(extra), kind: extra.length ? "fuzzy" : "exact", suggestion: x.best });
     }
     return out;
@@ -295,19 +312,19 @@
     var planned = await this.plan(query), clauses = planned, message = null, scores;
     var approximate = clauses.some(function (c) { return c.kind === "fuzzy"; });
     if (!clauses.length) {
-      if (query && !chosen) message = MSG.common;
-      else if (!chosen) message = MSG.empty;
+      if (query && !chosen) message = this.say(MSG.common);
+      else if (!chosen) message = this.say(MSG.empty);
       scores = new Map();
       if (allowed) Array.from(allowed).sort(function (a, b) { return a - b; }).forEach(function (d) { scores.set(d, [0, 0]); });
-      if (chosen && !scores.size) message = MSG.filtersOnly;
+      if (chosen && !scores.size) message = this.say(MSG.filtersOnly);
     } else {
       var ans = await this.answer(clauses, allowed);
       scores = ans.scores;
       clauses = ans.clauses;
       approximate = approximate || ans.how === "similar";
-      if (!scores.size) message = chosen ? MSG.noneFilters : MSG.none;
-      else if (ans.how === "any") message = MSG.any;
-      else if (approximate) message = MSG.similar;
+      if (!scores.size) message = this.say(chosen ? MSG.noneFilters : MSG.none);
+      else if (ans.how === "any") message = this.say(MSG.any);
+      else if (approximate) message = this.say(MSG.similar);
     }
     var ranked = Array.from(scores.keys()).sort(function (a, b) {
       var x = scores.get(a), y = scores.get(b);
@@ -324,7 +341,8 @@
     for (var r = offset; r < Math.min(ranked.length, offset + limit); r++) {
       var n = ranked[r], rows = await this.index.load("d/" + Math.floor(n / this.m.shards.docs) + ".json");
       var row = rows[n % this.m.shards.docs];
-      results.push({ slug: row[0], tipo: row[1], titolo: row[2], sommario: row[3], url: row[4], score: scores.get(n)[0], snippet: await this.snippet(row[5], terms) });
+      results.push({ slug: row[0], tipo: row[1], titolo: row[2], sommario: row[3], url: row[4], score: scores.get(n)[0], snippet: await this.snippet(row[5], terms),
+                     lingua: this.m.lang ? (this.translated.has(n) ? this.m.lang : "it") : null });
     }
     return { query: query, total: ranked.length, suggestion: await this.suggest(query, planned, allowed), message: message, filters: filters, results: results,
              guidance: this.guidance(!!(query || chosen), planned, ranked.length) };
@@ -339,11 +357,12 @@
     if (urgent) { text.push(em.testo); links.push({ titolo: em.titolo, url: em.url }); }
     if (few) {
       var ask = this.guide.ask || [];
-      text.push(urgent ? (ask.length ? MSG.askAlso : MSG.areasAlso) : (ask.length ? MSG.ask : MSG.areas));
+      text.push(this.say(urgent ? (ask.length ? MSG.askAlso : MSG.areasAlso) : (ask.length ? MSG.ask : MSG.areas)));
       ask.forEach(function (l) {
         if (!links.some(function (k) { return k.titolo === l.titolo && k.url === l.url; })) links.push({ titolo: l.titolo, url: l.url });
       });
-      links.push({ titolo: AREAS_LINK.titolo, url: AREAS_LINK.url });
+      var areas = this.guide.areas || AREAS_LINK;
+      links.push({ titolo: areas.titolo, url: areas.url });
     }
     return { text: text.join(" "), links: links, urgent: urgent };
   };
@@ -354,7 +373,7 @@
     /* a word the Carta does not contain: no entry holds every word as typed */
     var replace = {};
     unknown.forEach(function (c) { replace[fold(c.words[0])] = c.suggestion; });
-    var typed = tokens(query).map(function (t) { return t[0]; });
+    var typed = this.tokens(query).map(function (t) { return t[0]; });
     var s = typed.map(function (w) { return Object.prototype.hasOwnProperty.call(replace, fold(w)) ? replace[fold(w)] : w; }).join(" ");
     if (fold(s) === fold(typed.join(" "))) return null;
     if (!(await this.run(await this.plan(s), true, allowed)).size) return null; /* it would find no more */
@@ -363,9 +382,9 @@
   /* the vocabulary shards the snippets of `texts` need, fetched at once rather than one by one */
   Engine.prototype.wordShards = function (texts, terms) {
     var self = this, prefixes = new Set(), shards = new Set();
-    terms.forEach(function (t) { prefixes.add(t.slice(0, 3)); });
+    terms.forEach(function (t) { prefixes.add(bare(t).slice(0, 3)); });
     texts.forEach(function (text) {
-      tokens(text).forEach(function (t) {
+      self.tokens(text).forEach(function (t) {
         var f = fold(t[0]);
         if (prefixes.has(f.slice(0, 3)) && !self.isStop(t[0])) shards.add(shardOf(f, self.m.bounds.words));
       });
@@ -373,13 +392,13 @@
     return Promise.all(Array.from(shards).map(function (k) { return self.index.load("w/" + k + ".json"); }));
   };
   Engine.prototype.snippet = async function (text, terms) {
-    var toks = tokens(text), spans = [], prefixes = new Set();
-    terms.forEach(function (t) { prefixes.add(t.slice(0, 3)); });
+    var toks = this.tokens(text), spans = [], prefixes = new Set();
+    terms.forEach(function (t) { prefixes.add(bare(t).slice(0, 3)); });
     for (var i = 0; i < toks.length; i++) {
       var f = fold(toks[i][0]);
       if (!prefixes.has(f.slice(0, 3)) || this.isStop(toks[i][0])) continue;
       var e = await this.word(f);
-      if (e && terms.has(e[1])) spans.push([toks[i][1], toks[i][2]]);
+      if (e && entryTerms(e).some(function (t) { return terms.has(t); })) spans.push([toks[i][1], toks[i][2]]);
     }
     var start = 0, end;
     if (spans.length && spans[0][0] > SNIPPET_LEAD) {
@@ -416,37 +435,45 @@
     var qs = p.toString();
     return location.pathname + (qs ? "?" + qs : "");
   }
-  function render(res, labels, page) {
-    var q = res.query, f = res.filters, h = [];
-    var count = (res.total === 0 ? "Nessun risultato" : res.total + (res.total === 1 ? " risultato" : " risultati")) + (q ? " per «" + esc(q) + "»" : "");
+  /* the words of the results in the language of the index (html.py INTERFACE), {name}s filled */
+  function say(words, text, values) {
+    var s = words && Object.prototype.hasOwnProperty.call(words, text) ? words[text] : text;
+    return s.replace(/\{(\w+)\}/g, function (all, k) { return values && k in values ? values[k] : all; });
+  }
+  function render(res, labels, page, words, lang) {
+    var q = res.query, f = res.filters, h = [], t = function (text, values) { return say(words, text, values); };
+    var count = res.total === 0 ? t("Nessun risultato") : t(res.total === 1 ? "{n} risultato" : "{n} risultati", { n: res.total });
+    if (q) count = t("{count} per «{query}»", { count: count, query: esc(q) });
     h.push('<p class="conteggio" id="conteggio">' + count + "</p>");
     if (res.message) h.push('<p class="messaggio">' + esc(res.message) + "</p>");
     var g = res.guidance, first = !!(g && (g.urgent || !res.results.length));
     if (first) h.push(guidanceHtml(g));
-    if (res.suggestion) h.push('<p class="suggerimento">Forse cercavi: <a href="' + esc(searchUrl(res.suggestion, f, 1)) + '">' + esc(res.suggestion) + "</a></p>");
+    if (res.suggestion) h.push('<p class="suggerimento">' + esc(t("Forse cercavi:")) + ' <a href="' + esc(searchUrl(res.suggestion, f, 1)) + '">' + esc(res.suggestion) + "</a></p>");
     var names = Object.keys(f);
     if (names.length) {
-      h.push('<ul class="filtri-attivi" aria-label="Filtri applicati">');
+      h.push('<ul class="filtri-attivi" aria-label="' + esc(t("Filtri applicati")) + '">');
       names.forEach(function (n) {
         var rest = {};
         names.forEach(function (k) { if (k !== n) rest[k] = f[k]; });
-        var text = n === "gratuito" ? "Solo gratuiti" : FILTERS[n][1] + ": " + (labels[FILTERS[n][0]][f[n]] || f[n]);
-        h.push('<li><a href="' + esc(searchUrl(q, rest, 1)) + '">' + esc(text) + '<span class="nascosto"> (rimuovi il filtro)</span> <span aria-hidden="true">×</span></a></li>');
+        var text = n === "gratuito" ? t("Solo gratuiti") : t(FILTERS[n][1]) + ": " + (labels[FILTERS[n][0]][f[n]] || f[n]);
+        h.push('<li><a href="' + esc(searchUrl(q, rest, 1)) + '">' + esc(text) + '<span class="nascosto"> ' + esc(t("(rimuovi il filtro)")) + '</span> <span aria-hidden="true">×</span></a></li>');
       });
-      h.push('<li><a href="' + esc(searchUrl(q, {}, 1)) + '">Rimuovi tutti i filtri</a></li></ul>');
+      h.push('<li><a href="' + esc(searchUrl(q, {}, 1)) + '">' + esc(t("Rimuovi tutti i filtri")) + "</a></li></ul>");
     }
     if (res.results.length) {
       h.push('<ol class="risultati-elenco" start="' + ((page - 1) * PAGE + 1) + '">');
       res.results.forEach(function (r) {
-        h.push('<li class="risultato"><p class="tipo">' + esc(labels.tipo_scheda[r.tipo]) + '</p><h2><a href="' + esc(prefix + r.url) + '">' + esc(r.titolo) + "</a></h2><p>" + (r.snippet || esc(r.sommario)) + "</p></li>");
+        /* on a page in another language, a result whose text is Italian says so */
+        var mark = r.lingua && r.lingua !== lang ? ' lang="' + esc(r.lingua) + '"' : "";
+        h.push('<li class="risultato"><p class="tipo">' + esc(labels.tipo_scheda[r.tipo]) + "</p><h2" + mark + '><a href="' + esc(prefix + r.url) + '">' + esc(r.titolo) + "</a></h2><p" + mark + ">" + (r.snippet || esc(r.sommario)) + "</p></li>");
       });
       h.push("</ol>");
       var pages = Math.ceil(res.total / PAGE);
       if (pages > 1) {
-        h.push('<nav class="pagine" aria-label="Pagine dei risultati"><ul>');
-        if (page > 1) h.push('<li><a href="' + esc(searchUrl(q, f, page - 1)) + '" rel="prev">Pagina precedente</a></li>');
-        h.push("<li>Pagina " + page + " di " + pages + "</li>");
-        if (page < pages) h.push('<li><a href="' + esc(searchUrl(q, f, page + 1)) + '" rel="next">Pagina successiva</a></li>');
+        h.push('<nav class="pagine" aria-label="' + esc(t("Pagine dei risultati")) + '"><ul>');
+        if (page > 1) h.push('<li><a href="' + esc(searchUrl(q, f, page - 1)) + '" rel="prev">' + esc(t("Pagina precedente")) + "</a></li>");
+        h.push("<li>" + esc(t("Pagina {page} di {pages}", { page: page, pages: pages })) + "</li>");
+        if (page < pages) h.push('<li><a href="' + esc(searchUrl(q, f, page + 1)) + '" rel="next">' + esc(t("Pagina successiva")) + "</a></li>");
         h.push("</ul></nav>");
       }
     }
@@ -472,7 +499,8 @@
       if (form.elements.gratuito) form.elements.gratuito.checked = !!raw.gratuito;
     }
     var base = box.getAttribute("data-indice");
-    prefix = base.replace(/\/_search\/$/, "");
+    /* the Carta's address: the index is /_search/, or /_search/<lang>/ for another language */
+    prefix = base.replace(/\/_search\/(?:[a-z]{2}\/)?$/, "");
     var index = new Index(base, function (u) {
       return fetch(u).then(function (r) { if (!r.ok) throw new Error(u); return r.json(); });
     });
@@ -483,12 +511,13 @@
     box.setAttribute("aria-busy", "true");
     try {
       var res = await engine.search(raw.q || "", raw, PAGE, (page - 1) * PAGE);
-      box.innerHTML = render(res, engine.m.labels, page);
+      box.innerHTML = render(res, engine.m.labels, page, engine.m.interface, engine.m.lang || "it");
       /* screen readers hear the count (and any message), not the whole list */
       var status = document.getElementById("annuncio"), count = box.querySelector("#conteggio");
       if (status && count) status.textContent = count.textContent + (res.message ? ". " + res.message : "") + (res.guidance && res.guidance.urgent ? " " + res.guidance.text : "");
     } catch (e) {
-      box.innerHTML = '<p class="messaggio">La ricerca non è disponibile in questo momento. Consulta <a href="' + esc(prefix) + '/servizi/">i servizi dalla A alla Z</a>.</p>';
+      var words = engine && engine.m ? engine.m.interface : null, here = engine && engine.m && engine.m.lang ? "/" + engine.m.lang : "";
+      box.innerHTML = '<p class="messaggio">' + esc(say(words, "La ricerca non è disponibile in questo momento. Consulta")) + ' <a href="' + esc(prefix + here) + '/servizi/">' + esc(say(words, "i servizi dalla A alla Z")) + "</a>.</p>";
     }
     box.removeAttribute("aria-busy");
   }

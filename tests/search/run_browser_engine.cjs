@@ -8,7 +8,8 @@ const { Engine, Index } = require(path.join(__dirname, "..", "..", "templates", 
 
 async function main() {
   const input = JSON.parse(fs.readFileSync(0, "utf8"));
-  const base = path.join(input.site, "_search") + path.sep;
+  // the index of another language is in _search/<lang>/
+  const base = path.join(input.site, "_search", input.lang || "") + path.sep;
   const fetched = new Set();
   const out = [];
   for (const item of input.queries) {
@@ -22,7 +23,7 @@ async function main() {
     const res = await engine.search(item.q, item.filters || {}, item.limit || 20, 0);
     out.push({ fetched: Array.from(fetched).sort(), query: res.query, total: res.total, suggestion: res.suggestion, message: res.message, guidance: res.guidance,
                slugs: res.results.map((r) => r.slug), snippets: res.results.map((r) => r.snippet),
-               scores: res.results.map((r) => r.score) });
+               scores: res.results.map((r) => r.score), langs: res.results.map((r) => r.lingua) });
   }
   process.stdout.write(JSON.stringify(out));
 }

@@ -42,14 +42,14 @@ EXTRA = [
 ]
 
 
-def run_browser_engine(site: Path, queries: list[dict]) -> list[dict]:  # type: ignore[type-arg]
+def run_browser_engine(site: Path, queries: list[dict], lang: str | None = None) -> list[dict]:  # type: ignore[type-arg]
     if shutil.which("node") is None:
         if os.environ.get("CARTA_REQUIRE_BROWSER") == "1":
             pytest.fail("Node.js is required for the browser-parity tests")
         pytest.skip("Node.js is not installed: the browser search script cannot be run")
     out = subprocess.run(
         ["node", str(RUNNER)],
-        input=json.dumps({"site": str(site), "queries": queries}),
+        input=json.dumps({"site": str(site), "queries": queries, "lang": lang}),
         capture_output=True,
         text=True,
         timeout=120,
