@@ -257,9 +257,15 @@ def make_parser() -> Parser:
         "--no-reload", dest="reload", action="store_false", help="senza ricostruzione automatica"
     )
 
-    p = sub.add_parser("new", help="crea lo scheletro di una nuova scheda")
-    p.add_argument("kind", choices=NEW_KINDS, metavar="|".join(NEW_KINDS))
-    p.add_argument("title", metavar="TITOLO")
+    p = sub.add_parser("new", help="crea lo scheletro di una nuova scheda o di una traduzione")
+    p.add_argument("kind", choices=list(KINDS), metavar="|".join(NEW_KINDS))
+    p.add_argument("title", metavar="TITOLO", help="il titolo; con --lingua, il nome della scheda")
+    p.add_argument(
+        "--lingua",
+        default=None,
+        metavar="LINGUA",
+        help="crea la traduzione in questa lingua (en, fr, ar) della scheda TITOLO",
+    )
     content_options(p)
 
     p = sub.add_parser("search", help="cerca servizi, enti e iniziative nell'indice del sito")
@@ -534,9 +540,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .scaffold import new_entry
+    from .scaffold import new_entry, new_translation
 
-    path = new_entry(args.content, args.kind, args.title)
+    if args.lingua:
+        path = new_translation(args.content, args.kind, args.title, args.lingua)
+    else:
+        path = new_entry(args.content, args.kind, args.title)
     print(f"Creato {path}: completa i campi e verifica con 'carta check'.", file=sys.stderr)
     print(path)
     return OK

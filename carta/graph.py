@@ -7,7 +7,8 @@ folder: ``<parent of out>/.carta-cache/<out name>.json``. The inputs are
   the base URL, every data file of the content folder (``carta.yaml``, the taxonomies, …) and
   every file of the templates folder (static assets included);
 - *per entry*: the hash of its front matter, the hash of its body, and its date (the git date
-  of its file, see :func:`carta.render.entry_dates`);
+  of its file, see :func:`carta.render.entry_dates`); its translations (``<slug>.<lang>.md``)
+  count with it, their front matter with its front matter and their bodies with its body;
 
 and the outputs, each with what made it (``Output.written``'s owner: the entry file of an
 entry page, ``aree.yaml:ID`` of an area page, …).
@@ -105,6 +106,15 @@ def inputs_of(
     entries: dict[str, dict[str, str]] = {}
     for entry in site.all_entries():
         meta, body = split_entry_file((parent / entry.path).read_text(encoding="utf-8"))
+        # an entry's translations are inputs of its pages: their front matter counts as the
+        # entry's front matter, their bodies as its body (an entry without translations
+        # hashes as it always has)
+        for lang, translation in entry.translations.items():
+            own_meta, own_body = split_entry_file(
+                (parent / translation.path).read_text(encoding="utf-8")
+            )
+            meta += f"\0{lang}\0{own_meta}"
+            body += f"\0{lang}\0{own_body}"
         entries[entry.path] = {
             "kind": entry.kind,
             "meta": _digest(meta.encode()),

@@ -38,6 +38,9 @@ class Kind:
     verifier: str | None
     #: the front-matter key of its title
     title_field: str = "titolo"
+    #: the pydantic model of a translation's front matter (``<slug>.<lingua>.md``): the
+    #: translatable keys of :attr:`model` and ``traduzione``
+    translation_model: type[m.Strict] | None = None
 
     @property
     def label(self) -> str:
@@ -73,6 +76,7 @@ KINDS: dict[str, Kind] = {
             opendata="servizi",
             index_page="A–Z",
             verifier="con chi gestisce il servizio",
+            translation_model=m.ServizioTradotto,
         ),
         Kind(
             name="ente",
@@ -87,6 +91,7 @@ KINDS: dict[str, Kind] = {
             index_page="elenco enti",
             verifier="con l'ente",
             title_field="nome",
+            translation_model=m.EnteTradotto,
         ),
         Kind(
             name="iniziativa",
@@ -100,6 +105,7 @@ KINDS: dict[str, Kind] = {
             opendata="iniziative",
             index_page="elenco iniziative",
             verifier="con chi la promuove",
+            translation_model=m.IniziativaTradotta,
         ),
         Kind(
             name="pagina",
@@ -113,6 +119,7 @@ KINDS: dict[str, Kind] = {
             opendata=None,
             index_page=None,
             verifier=None,
+            translation_model=m.PaginaTradotta,
         ),
     )
 }

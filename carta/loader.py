@@ -26,6 +26,8 @@ DATA_FILES: dict[str, bool] = {
     "fonti.yaml": False,
 }
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: ``segretariato-sociale.en`` (the name of a translation file, without ``.md``): slug, language
+TRANSLATION_RE = re.compile(r"^(.+)\.([a-z]{2})$")
 _IGNORED = re.compile(r"^(\.|_|~)|(~|\.swp|\.swx|\.tmp|\.bak)$")
 
 
@@ -51,6 +53,13 @@ class RawEntry:
 
 
 @dataclass
+class RawTranslation(RawEntry):
+    """A translation file beside an entry: ``servizi/<slug>.<lang>.md``."""
+
+    lang: str = ""
+
+
+@dataclass
 class RawData:
     """One YAML data file (carta.yaml, aree.yaml, …)."""
 
@@ -71,6 +80,8 @@ class RawData:
 class RawContent:
     root: Path
     entries: list[RawEntry] = field(default_factory=list)
+    #: the translation files (``<slug>.<lang>.md``), in file order
+    translations: list[RawTranslation] = field(default_factory=list)
     data: dict[str, RawData] = field(default_factory=dict)
     problems: list[ContentError] = field(default_factory=list)
     #: (kind, slug) of the entry files that exist but could not be read: references to them
@@ -239,7 +250,12 @@ def _load_folder(folder: Path, kind: str, root: Path, out: RawContent) -> None:
             )
             continue
         slug = path.stem
+        lang = ""
+        translated = TRANSLATION_RE.match(slug)
+        if translated:  # a translation: <slug>.<lang>.md
+            slug, lang = translated.groups()
         if not SLUG_RE.match(slug):
+            suffix = f".{lang}.md" if lang else ".md"
             out.problems.append(
                 ContentError(
                     shown,
@@ -247,9 +263,36 @@ def _load_folder(folder: Path, kind: str, root: Path, out: RawContent) -> None:
                     0,
                     "",
                     f"nome di file non valido {path.name!r}: usa solo lettere minuscole, cifre e "
-                    f"trattini (ad esempio '{suggest_slug(slug)}.md')",
+                    f"trattini (ad esempio '{suggest_slug(slug)}{suffix}')",
                 )
             )
+            continue
+        if lang == "it":
+            out.problems.append(
+                ContentError(
+                    shown,
+                    0,
+                    0,
+                    "",
+                    f"la scheda in italiano non ha la lingua nel nome: chiamala {slug + '.md'!r}",
+                )
+            )
+            continue
+        if lang:
+            split = _split_entry(path, shown, kind, slug, out)
+            if split is not None:
+                out.translations.append(
+                    RawTranslation(
+                        kind,
+                        slug,
+                        shown,
+                        split.front_text,
+                        split.data,
+                        split.body,
+                        split.body_line,
+                        lang,
+                    )  # fmt: skip
+                )
             continue
         entry = _split_entry(path, shown, kind, slug, out)
         if entry is not None:

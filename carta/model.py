@@ -466,6 +466,70 @@ class Pagina(Strict):
     fonti: list[Fonte] = []
 
 
+# --- translations -----------------------------------------------------------------------------
+
+#: how far a translation has been checked: by nobody yet, or by a cultural mediator
+REVIEW_STATES = {"in-attesa": "In attesa di revisione", "rivista": "Rivista"}
+
+
+class Traduzione(Strict):
+    """``traduzione:`` in a translation file: which Italian text it follows and who checked it."""
+
+    testo_italiano_del: IsoDate
+    revisione: _literal(REVIEW_STATES)  # type: ignore[valid-type]
+    rivista_da: Text | None = None
+    rivista_il: IsoDate | None = None
+
+    @model_validator(mode="after")
+    def _review_only_when_reviewed(self) -> Traduzione:
+        if self.revisione != "rivista":
+            extra = [k for k in ("rivista_da", "rivista_il") if getattr(self, k) is not None]
+            if extra:
+                raise ValueError(
+                    f"'{extra[0]}' si scrive solo quando la traduzione è stata rivista "
+                    "(revisione: rivista)"
+                )
+        return self
+
+
+class ServizioTradotto(Strict):
+    """A translation of a servizio (``servizi/<slug>.<lingua>.md``): only the text."""
+
+    titolo: Text
+    sommario: Summary | None = None
+    altri_nomi: TextList = []
+    parole_chiave: TextList = []
+    traduzione: Traduzione
+
+
+class EnteTradotto(Strict):
+    """A translation of an ente (``enti/<slug>.<lingua>.md``): only the text."""
+
+    nome: Text
+    sommario: Summary | None = None
+    altri_nomi: TextList = []
+    parole_chiave: TextList = []
+    traduzione: Traduzione
+
+
+class IniziativaTradotta(Strict):
+    """A translation of an iniziativa (``iniziative/<slug>.<lingua>.md``): only the text."""
+
+    titolo: Text
+    sommario: Summary | None = None
+    altri_nomi: TextList = []
+    parole_chiave: TextList = []
+    traduzione: Traduzione
+
+
+class PaginaTradotta(Strict):
+    """A translation of a pagina (``pagine/<slug>.<lingua>.md``): only the text."""
+
+    titolo: Text
+    sommario: Summary | None = None
+    traduzione: Traduzione
+
+
 # --- data files -------------------------------------------------------------------------------
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -74,16 +74,21 @@ class BuildResult:
 
 
 def check(
-    content: Path, *, strict: bool = False, today: date | None = None
+    content: Path,
+    *,
+    strict: bool = False,
+    today: date | None = None,
+    file_dates: Mapping[Path, date] | None = None,
 ) -> tuple[Site | None, list[ContentError]]:
     """Load and validate ``content``. Returns the resolved site (or ``None``) and all problems.
 
     With ``strict``, warnings count as errors: the site is ``None`` when there are any.
+    ``file_dates`` replace the git dates of the content's files (see :func:`validate`).
     """
     if not content.is_dir():
         raise UsageError(f"cartella dei contenuti non trovata: {content}")
     raw = load_content(content)
-    site, problems = validate(raw, today or default_today())
+    site, problems = validate(raw, today or default_today(), file_dates=file_dates)
     if strict and problems:
         problems = [
             ContentError(p.path, p.line, p.column, p.field, p.message, "error") for p in problems

@@ -39,6 +39,9 @@ class Report:
     #: area id → comune id → services available there (district-wide ones included)
     coverage: dict[str, dict[str, int]] = field(default_factory=dict)
     gaps: list[str] = field(default_factory=list)
+    #: language of ``lingue`` → how many entries have a translation into it, of ``entries``
+    translations: dict[str, int] = field(default_factory=dict)
+    entries: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -162,6 +165,9 @@ def build_report(site: Site, today: date) -> Report:
                     f"{site.aree[area].nome} a {site.territorio.comuni[comune].nome}"
                 )
         report.coverage[area] = row
+    report.entries = len(site.all_entries())
+    for lang in site.config.lingue:
+        report.translations[lang] = sum(1 for e in site.all_entries() if lang in e.translations)
     return report
 
 
@@ -229,4 +235,10 @@ def render_text(report: Report, site: Site) -> str:
     out.extend(f"  {g}" for g in report.gaps)
     if not report.gaps:
         out.append("  nessuna")
+    if report.translations:
+        out.append("")
+        out.append("Schede tradotte, per lingua")
+        out.extend(
+            f"  {lang}: {count} di {report.entries}" for lang, count in report.translations.items()
+        )
     return "\n".join(out) + "\n"

@@ -173,3 +173,67 @@ def new_entry(content: Path, kind: str, title: str) -> Path:
     with path.open("x", encoding="utf-8") as handle:
         handle.write(text)
     return path
+
+
+def translation_skeleton(
+    kind: str, lang: str, italian_text: str, italian_date: str | None = None
+) -> str:
+    """The text of a new translation of an entry whose file reads ``italian_text``: the
+    translatable keys and the sections of the Italian entry, each a ``SEGNAPOSTO`` to
+    replace, so ``check`` refuses it until it is written. ``italian_date`` is the date of the
+    Italian text (its git date); without it the key is left for the translator to write."""
+    from .i18n import gettext
+    from .validate.bodies import split_sections
+
+    info = KINDS[kind]
+    model = info.translation_model
+    assert model is not None
+    sections = split_sections(italian_text.split("\n---", 1)[-1], 1)[1]
+    lines = [
+        "---",
+        f'{info.title_field}: "{_todo("il titolo tradotto.")}"',
+        f'sommario: "{_todo("il sommario tradotto.")}"',
+    ]
+    if "altri_nomi" in model.model_fields:
+        lines.append("altri_nomi: []")
+    if "parole_chiave" in model.model_fields:
+        lines.append("parole_chiave: []")
+    lines.append("traduzione:")
+    if italian_date:
+        lines.append(f"  testo_italiano_del: {italian_date}")
+    else:
+        lines.append("  # testo_italiano_del: AAAA-MM-GG, la data del testo italiano tradotto")
+    lines += ["  revisione: in-attesa", "---", _todo("il testo introduttivo tradotto."), ""]
+    for section in sections:
+        heading = gettext(lang, section.heading) if kind == "servizio" else section.heading
+        lines += [f"## {heading}", "", _todo("la sezione tradotta."), ""]
+    return "\n".join(lines)
+
+
+def new_translation(content: Path, kind: str, slug: str, lang: str) -> Path:
+    """Write a skeleton translation into ``lang`` of the entry ``slug`` of ``kind``."""
+    from .gitdates import git_dates
+    from .i18n import LANGUAGES, SOURCE
+
+    if kind not in KINDS:
+        raise UsageError(f"tipo di scheda sconosciuto {kind!r}: scegli tra {', '.join(KINDS)}")
+    others = [code for code in LANGUAGES if code != SOURCE]
+    if lang not in others:
+        raise UsageError(f"lingua sconosciuta {lang!r}: scegli tra {', '.join(others)}")
+    if not content.is_dir():
+        raise UsageError(f"cartella dei contenuti non trovata: {content}")
+    folder = content / KINDS[kind].folder
+    slug = suggest_slug(slug)
+    italian = folder / f"{slug}.md"
+    if not italian.is_file():
+        raise UsageError(f"{italian} non esiste: si traduce una scheda che c'è già")
+    path = folder / f"{slug}.{lang}.md"
+    if path.exists():
+        raise UsageError(f"{path} esiste già: non lo sovrascrivo")
+    when = git_dates(content).get(italian.resolve())
+    text = translation_skeleton(
+        kind, lang, italian.read_text(encoding="utf-8"), when.isoformat() if when else None
+    )
+    with path.open("x", encoding="utf-8") as handle:
+        handle.write(text)
+    return path

@@ -26,12 +26,21 @@ DATA_FILES: dict[str, tuple[Any, str]] = {
 
 
 def schema_kinds() -> dict[str, tuple[Any, str]]:
-    """Every schema: the entry kinds of the registry, then the data files (model, title)."""
+    """Every schema: the entry kinds of the registry, their translations
+    (``servizio-traduzione``, …), then the data files (model, title)."""
     entries = {
         k.name: (k.model, f"{k.label} (content/{k.folder}/*.md, intestazione)")
         for k in KINDS.values()
     }
-    return {**entries, **DATA_FILES}
+    translations = {
+        f"{k.name}-traduzione": (
+            k.translation_model,
+            f"Traduzione: {k.singular} (content/{k.folder}/*.<lingua>.md, intestazione)",
+        )
+        for k in KINDS.values()
+        if k.translation_model is not None
+    }
+    return {**entries, **translations, **DATA_FILES}
 
 
 def schema_for(kind: str) -> dict[str, Any]:

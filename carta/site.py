@@ -40,6 +40,8 @@ class Entry:
     sections: list[Section] = field(default_factory=list)
     # filled by resolve
     links: dict[str, list[Entry]] = field(default_factory=dict)
+    #: its translations (``<slug>.<lang>.md`` beside its file): language code → translation
+    translations: dict[str, Translation] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -61,6 +63,52 @@ class Entry:
 
     def sort_key(self) -> tuple[str, str]:
         return (fold(self.title), self.slug)
+
+
+@dataclass(eq=False)
+class Translation:
+    """A translation of an entry into ``lang``: its own title, summary, names and body; every
+    other fact (areas, contacts, sources, …) is the Italian entry's.
+
+    ``sections`` have the anchors of the Italian sections; the heading of a standard section
+    of a servizio is the catalogue's heading in ``lang`` (``carta.i18n.gettext``), whichever
+    of the two the file was written with."""
+
+    kind: str
+    slug: str
+    lang: str
+    path: str
+    meta: Any  # the pydantic model of its kind's translation (carta.kinds.Kind.translation_model)
+    body: str
+    body_line: int
+    intro: str = ""
+    sections: list[Section] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        """Its page: ``/en/servizi/<slug>/``."""
+        return f"/{self.lang}{KINDS[self.kind].url(self.slug)}"
+
+    @property
+    def title(self) -> str:
+        title: str = getattr(self.meta, KINDS[self.kind].title_field)
+        return title
+
+    @property
+    def summary(self) -> str:
+        return self.meta.sommario or ""
+
+    @property
+    def testo_italiano_del(self) -> date:
+        """The date of the Italian text it follows."""
+        when: date = self.meta.traduzione.testo_italiano_del
+        return when
+
+    @property
+    def revisione(self) -> str:
+        """``in-attesa`` (awaiting review by a cultural mediator) or ``rivista``."""
+        state: str = self.meta.traduzione.revisione
+        return state
 
 
 @dataclass

@@ -18,6 +18,10 @@ ALL_SECTIONS = (
     "A chi è rivolto, Come fare, Cosa serve, Cosa si ottiene, Tempi e scadenze, "
     "Quanto costa, Condizioni"
 )
+EN_SECTIONS = (
+    "Who it is for, How to apply, What you need, What you get, Timing and deadlines, "
+    "How much it costs, Conditions"
+)
 ENTE_TYPES = (
     "comune, ente-territoriale, organismo-di-governo, ufficio-di-piano, azienda-sanitaria, "
     "azienda-ospedaliera, azienda-speciale-consortile, asp, istituzione-pubblica, "
@@ -104,6 +108,25 @@ EXPECTED: dict[str, str | tuple[str, ...]] = {
     "riga vuota)",
     f"{B}/iniziative/importo-infinito.md": ":11:14: finanziamento.importo: numero non valido "
     "(infinito o troppo grande): scrivi la cifra, ad esempio 12500.50",
+    # --- translations (<slug>.<lang>.md beside the Italian entry) ---
+    f"{S}/da-ricontrollare.fr.md": ":4:1: aree: non si traduce: resta quello della scheda italiana",
+    f"{S}/da-ricontrollare.ar.md": ": la lingua 'ar' non è tra le lingue della Carta: aggiungila "
+    "a 'lingue' in carta.yaml (ora: en, fr)",
+    f"{S}/da-ricontrollare.de.md": ": lingua 'de' sconosciuta nel nome del file: le lingue "
+    "possibili sono en, fr, ar",
+    f"{S}/da-ricontrollare.it.md": ": la scheda in italiano non ha la lingua nel nome: chiamala "
+    "'da-ricontrollare.md'",
+    f"{S}/orfana.en.md": ": traduzione senza scheda italiana: manca servizi/orfana.md (una "
+    "traduzione ha lo stesso nome della scheda che traduce)",
+    f"{S}/sezioni-fuori-ordine.en.md": ":10:1: sezione sconosciuta '## How to aply' (forse 'How "
+    f"to apply'?): le sezioni ammesse sono {EN_SECTIONS} (o in italiano: {ALL_SECTIONS})",
+    f"{S}/sezioni-fuori-ordine.fr.md": ":1:1: sommario: chiave obbligatoria mancante: la scheda "
+    "italiana ha un sommario, traducilo",
+    f"{B}/pagine/ordine-sbagliato.en.md": ":2:1: titlo: chiave sconosciuta (forse 'titolo'?)",
+    f"{B}/iniziative/periodo-finito.en.md": ":5:23: traduzione.testo_italiano_del: la data "
+    "2031-01-01 è nel futuro: indica la data del testo italiano tradotto",
+    f"{B}/enti/comune-di-prova.en.md": ":6:14: traduzione.revisione: valore 'rivisto' non "
+    "ammesso: attesi in-attesa, rivista (forse 'rivista'?)",
     # --- one file, four mistakes of four kinds: all in the same run ---
     f"{S}/quattro-errori.md": (
         ":4:1: chiave 'titolo' ripetuta (già definita alla riga 2)",
@@ -124,12 +147,21 @@ WARNINGS = {
     f"{S}/da-ricontrollare.md": ":14:16: avviso: verificato_il: scheda verificata il "
     "2024-05-31, più di 12 mesi fa: ricontrollala con chi gestisce il servizio e aggiorna la "
     "data",
+    # the Italian entry's file changed (git date, injected below) after the Italian text the
+    # translation follows
+    f"{S}/da-ricontrollare.en.md": ":5:23: avviso: traduzione.testo_italiano_del: la scheda "
+    "italiana è cambiata dopo la traduzione: aggiornala (servizi/da-ricontrollare.md è cambiata "
+    "il 2026-11-01, la traduzione segue il testo del 2026-10-01); poi scrivi in "
+    "testo_italiano_del la data del testo italiano tradotto",
 }
+#: the git dates of the broken site's files, as a repository would give them: only the Italian
+#: file of the stale translation has one (the test does not depend on this repository's history)
+FILE_DATES = {(FIXTURES / B / "servizi" / "da-ricontrollare.md").resolve(): date(2026, 11, 1)}
 
 
 @pytest.fixture(scope="module")
 def problems() -> list[ContentError]:
-    site, found = check(FIXTURES / "broken", today=date(2026, 11, 23))
+    site, found = check(FIXTURES / "broken", today=date(2026, 11, 23), file_dates=FILE_DATES)
     assert site is None
     return found
 
@@ -166,7 +198,9 @@ def test_at_least_fifteen_kinds_of_mistake() -> None:
 
 
 def test_strict_turns_warnings_into_errors() -> None:
-    _, found = check(FIXTURES / "broken", strict=True, today=date(2026, 11, 23))
+    _, found = check(
+        FIXTURES / "broken", strict=True, today=date(2026, 11, 23), file_dates=FILE_DATES
+    )
     assert {p.severity for p in found} == {"error"}
     assert any("fuori ordine" in p.message for p in found)
 

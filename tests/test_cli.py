@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import date
@@ -33,24 +34,29 @@ def test_check_ok_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Contenuti corretti: 3 servizi, 3 enti, 1 iniziativa, 1 pagina." in err
 
 
+STALE = "la scheda italiana è cambiata dopo la traduzione"
+
+
 def test_check_reports_all_errors_and_exits_one() -> None:
     result = run("check", "--content", str(FIXTURES / "broken"))
     assert result.returncode == 1
-    lines = result.stdout.splitlines()
-    assert len(lines) == 48
+    # the warnings about translations older than their Italian file depend on this
+    # repository's history (tests/test_broken.py checks them with fixed dates)
+    lines = [line for line in result.stdout.splitlines() if STALE not in line]
+    assert len(lines) == 58
     assert (
         "broken/servizi/area-sconosciuta.md:5:17: aree: 'anziano' non è un'area definita in aree.yaml (forse 'anziani'?)"
         in lines
     )
     assert "Traceback" not in result.stdout + result.stderr
-    assert result.stderr.strip().endswith("45 errori e 3 avvisi.")
+    assert re.search(r"55 errori e \d+ avvisi\.$", result.stderr.strip())
 
 
 def test_check_json_lists_every_problem(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["check", "--content", str(FIXTURES / "broken"), "--format", "json"])
     assert code == 1
     problems = json.loads(capsys.readouterr().out)
-    assert len(problems) == 48
+    assert len([p for p in problems if STALE not in p["message"]]) == 58
     first = next(p for p in problems if p["path"].endswith("stato-non-ammesso.md"))
     assert first == {
         "path": "broken/servizi/stato-non-ammesso.md",

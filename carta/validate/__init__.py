@@ -10,9 +10,12 @@ The checks live by job in :mod:`.fields` (models and data files), :mod:`.bodies`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from pathlib import Path
 
 from ..errors import ContentError
+from ..gitdates import git_dates
 from ..kinds import KINDS
 from ..loader import RawContent, RawEntry
 from ..site import Entry, Site
@@ -31,6 +34,7 @@ from .fields import (
 from .problems import Problems, Where, field_name
 from .references import check_citations, check_references
 from .suggestions import suggestion
+from .translations import check_translations
 
 __all__ = [
     "DATA_MODELS",
@@ -48,8 +52,14 @@ __all__ = [
 ]
 
 
-def validate(raw: RawContent, today: date) -> tuple[Site | None, list[ContentError]]:
-    """Check everything; return the site (``None`` when there are errors) and all problems."""
+def validate(
+    raw: RawContent, today: date, *, file_dates: Mapping[Path, date] | None = None
+) -> tuple[Site | None, list[ContentError]]:
+    """Check everything; return the site (``None`` when there are errors) and all problems.
+
+    ``file_dates`` (absolute path → date of its last commit, :func:`carta.gitdates.git_dates`)
+    tell whether an Italian entry changed after its translations; read from git when not
+    given and there are translations."""
     problems = Problems()
     problems.items.extend(raw.problems)
 
@@ -74,6 +84,11 @@ def validate(raw: RawContent, today: date) -> tuple[Site | None, list[ContentErr
     check_dates(entries, data.get("carta.yaml"), today, problems)
     check_citations(entries, data.get("fonti.yaml"), "fonti.yaml" in raw.data, problems)
     check_publisher(data.get("carta.yaml"), raw.data.get("carta.yaml"), problems)
+    if raw.translations:
+        if file_dates is None:
+            file_dates = git_dates(raw.root)
+        config = data.get("carta.yaml")
+        check_translations(raw, by_kind, files, config, today, file_dates, problems)
 
     problems.items.sort()
     has_errors = any(p.severity == "error" for p in problems.items)
