@@ -36,7 +36,9 @@ def as_list(value: Any) -> list[str]:
 
 
 def entries(content: Path, folder: str) -> dict[str, dict[str, Any]]:
-    return {p.stem: front_matter(p) for p in sorted((content / folder).glob("*.md"))}
+    # translations (<slug>.<lang>.md) are not entries of their own
+    files = sorted(p for p in (content / folder).glob("*.md") if "." not in p.stem)
+    return {p.stem: front_matter(p) for p in files}
 
 
 @pytest.fixture(scope="module", params=sorted(SITES))
