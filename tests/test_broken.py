@@ -123,8 +123,6 @@ EXPECTED: dict[str, str | tuple[str, ...]] = {
     f"{S}/sezioni-fuori-ordine.fr.md": ":1:1: sommario: chiave obbligatoria mancante: la scheda "
     "italiana ha un sommario, traducilo",
     f"{B}/pagine/ordine-sbagliato.en.md": ":2:1: titlo: chiave sconosciuta (forse 'titolo'?)",
-    f"{B}/iniziative/periodo-finito.en.md": ":5:23: traduzione.testo_italiano_del: la data "
-    "2031-01-01 è nel futuro: indica la data del testo italiano tradotto",
     f"{B}/enti/comune-di-prova.en.md": ":6:14: traduzione.revisione: valore 'rivisto' non "
     "ammesso: attesi in-attesa, rivista (forse 'rivista'?)",
     # --- one file, four mistakes of four kinds: all in the same run ---
@@ -139,6 +137,10 @@ EXPECTED: dict[str, str | tuple[str, ...]] = {
     ),
 }
 WARNINGS = {
+    # a warning, not an error: a copy of the content outside git, checked as of an earlier day,
+    # cannot tell a future date from one its Italian file had
+    f"{B}/iniziative/periodo-finito.en.md": ":5:23: avviso: traduzione.testo_italiano_del: la "
+    "data 2031-01-01 è nel futuro: indica la data del testo italiano tradotto",
     f"{B}/iniziative/periodo-finito.md": ":4:8: avviso: stato: lo stato è 'in-corso' ma il periodo "
     "è finito (2017): se l'iniziativa è terminata scrivi 'conclusa', se prosegue aggiorna "
     "'periodo.al'",
