@@ -44,9 +44,16 @@ BROWSER_RUNNER = ROOT / "tests" / "search" / "run_browser_engine.cjs"
 
 
 def synthetic_content(
-    target: Path, entries: int, seed: int = 20261123, today: date | None = None
+    target: Path,
+    entries: int,
+    seed: int = 20261123,
+    today: date | None = None,
+    body_chars: int = 0,
 ) -> None:
-    """Write a content folder with ``entries`` services, on the taxonomies of content/."""
+    """Write a content folder with ``entries`` services, on the taxonomies of content/, in
+    Italian only. With ``body_chars``, each service's body is at least that long (the peer
+    benchmark's bodies are about 1,600 characters); otherwise it has one to four sentences per
+    section."""
     rng = random.Random(seed)
     target.mkdir(parents=True)
     for name in (
@@ -58,12 +65,17 @@ def synthetic_content(
         "fonti.yaml",
     ):
         shutil.copy(DEFAULT_CONTENT / name, target / name)
-    # the synthetic services have other names: no "dove chiedere" entries to point to
+    # the synthetic services have other names: no "dove chiedere" entries to point to; and no
+    # other languages (the enti are copied without their translations, and the peers the
+    # benchmark compares with build one language)
     config = (target / "carta.yaml").read_text(encoding="utf-8").splitlines(keepends=True)
+    dropped = ("dove_chiedere:", "lingue:")
     (target / "carta.yaml").write_text(
-        "".join(line for line in config if not line.startswith("dove_chiedere:")), encoding="utf-8"
+        "".join(line for line in config if not line.startswith(dropped)), encoding="utf-8"
     )
-    shutil.copytree(DEFAULT_CONTENT / "enti", target / "enti")
+    shutil.copytree(
+        DEFAULT_CONTENT / "enti", target / "enti", ignore=shutil.ignore_patterns("*.*.md")
+    )
     words: Counter[str] = Counter()
     for path in sorted(DEFAULT_CONTENT.rglob("*.md")):
         text = path.read_text(encoding="utf-8").split("---", 2)[-1]
@@ -83,11 +95,14 @@ def synthetic_content(
     folder.mkdir()
     for n in range(entries):
         title = " ".join(rng.choices(vocabulary, weights=weights, k=rng.randint(2, 5))).capitalize()
-        body = "\n\n".join(
-            f"## {heading}\n\n"
-            + " ".join(sentence(rng.randint(8, 20)) for _ in range(rng.randint(1, 4)))
-            for heading in ("A chi è rivolto", "Come fare", "Cosa si ottiene")
-        )
+        parts: dict[str, list[str]] = {
+            heading: [] for heading in ("A chi è rivolto", "Come fare", "Cosa si ottiene")
+        }
+        for said in parts.values():
+            said.extend(sentence(rng.randint(8, 20)) for _ in range(rng.randint(1, 4)))
+        while body_chars and sum(len(" ".join(t)) for t in parts.values()) < body_chars:
+            rng.choice(list(parts.values())).append(sentence(rng.randint(8, 20)))
+        body = "\n\n".join(f"## {h}\n\n" + " ".join(said) for h, said in parts.items())
         (folder / f"servizio-{n:05d}.md").write_text(
             "---\n"
             f"titolo: {json.dumps(title, ensure_ascii=False)}\n"
@@ -120,10 +135,13 @@ def _gz(path: Path) -> int:
     return len(gzip.compress(path.read_bytes(), mtime=0))
 
 
-def first_search_bytes(site_dir: Path, queries: list[str]) -> list[int] | None:
+def first_search_bytes(
+    site_dir: Path, queries: list[str], lang: str | None = None
+) -> list[int] | None:
     """For each query, the gzip bytes a browser downloads to show its first results page
     (script + every index file the browser engine reads), measured by running cerca.js in
-    Node. ``None`` when Node is not installed."""
+    Node on the search page of ``lang`` (Italian when ``None``). ``None`` when Node is not
+    installed."""
     if shutil.which("node") is None or not BROWSER_RUNNER.is_file():
         return None
     script = _gz(site_dir / "static" / "cerca.js")
@@ -131,7 +149,7 @@ def first_search_bytes(site_dir: Path, queries: list[str]) -> list[int] | None:
     for query in queries:
         out = subprocess.run(
             ["node", str(BROWSER_RUNNER)],
-            input=json.dumps({"site": str(site_dir), "queries": [{"q": query}]}),
+            input=json.dumps({"site": str(site_dir), "queries": [{"q": query}], "lang": lang}),
             capture_output=True,
             text=True,
             check=True,
@@ -225,4 +243,143 @@ def run_bench(sizes: list[int], *, queries: int, log: Callable[[str], None]) -> 
                 f"  browser index (all files):  {(total_raw - whoosh_raw) / 1e6:.2f} MB ({(total_gz - whoosh_gz) / 1e3:.0f} KB gzip)"
             )
             for line in search_figures(Path(tmp) / "site", queries):
+                log(line)
+
+
+#: the edits whose incremental rebuild ``carta bench --build`` times, as an editor makes them
+EDITS = ("modifica del testo", "modifica del titolo", "modifica di un modello")
+
+
+def _edit(content: Path, templates: Path, edit: str, n: int) -> None:
+    """Make the ``n``-th edit of kind ``edit`` (see :data:`EDITS`) in a bench Carta."""
+    if edit == EDITS[2]:
+        path = templates / "servizio.html"
+        path.write_text(
+            path.read_text(encoding="utf-8") + f"{{# modifica di prova {n} #}}\n", encoding="utf-8"
+        )
+        return
+    services = sorted((content / "servizi").glob("*.md"))
+    path = services[(10 + 7 * n) % len(services)]
+    text = path.read_text(encoding="utf-8")
+    if edit == EDITS[0]:
+        path.write_text(text + f"\nAggiornamento di prova numero {n}.\n", encoding="utf-8")
+    else:
+        lines = text.split("\n")
+        at = next(i for i, line in enumerate(lines) if line.startswith("titolo:"))
+        lines[at] = f'titolo: "Servizio rinominato {n}"'
+        path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def build_child(content: Path, work: Path, saves: int) -> dict[str, Any]:
+    """What ``carta bench --build`` measures in a process of its own (so that its peak memory
+    is the build's): a clean build by stage, a build with nothing changed, and ``saves``
+    incremental rebuilds after each of :data:`EDITS`, made on a copy of the content and of the
+    templates. Returns the figures as JSON-ready data."""
+    import resource
+
+    from .pipeline import build
+
+    copy, templates, site_dir = work / "content", work / "templates", work / "site"
+    shutil.copytree(content, copy)
+    shutil.copytree(default_templates(), templates)
+    started = time.perf_counter()
+    clean = build(copy, site_dir, templates=templates, clean=True)
+    figures: dict[str, Any] = {
+        "entries": sum(1 for _ in copy.glob("*/*.md")),
+        "clean": time.perf_counter() - started,
+        "stages": clean.seconds,
+        "files": sum(1 for p in site_dir.rglob("*") if p.is_file()),
+        "bytes": sum(p.stat().st_size for p in site_dir.rglob("*") if p.is_file()),
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    started = time.perf_counter()
+    build(copy, site_dir, templates=templates)
+    figures["unchanged"] = time.perf_counter() - started
+    rebuilds: dict[str, list[dict[str, Any]]] = {}
+    for edit in EDITS:
+        for n in range(saves):
+            _edit(copy, templates, edit, n)
+            started = time.perf_counter()
+            result = build(copy, site_dir, templates=templates)
+            rebuilds.setdefault(edit, []).append(
+                {
+                    "seconds": time.perf_counter() - started,
+                    "written": result.pages,
+                    "incremental": result.incremental,
+                }
+            )
+    figures["rebuilds"] = rebuilds
+    figures["rss_mb_all"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return figures
+
+
+def build_figures(content: Path, work: Path, saves: int) -> tuple[list[str], Path]:
+    """The build figures of ``content``, measured in a child process, as lines to print; and
+    the site it built (for the search figures)."""
+    import sys
+
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json, sys; from pathlib import Path; from carta.bench import build_child; "
+            "print(json.dumps(build_child(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]))))",
+            str(content),
+            str(work),
+            str(saves),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if child.returncode != 0:
+        raise RuntimeError(f"the bench build failed:\n{child.stderr[-4000:]}")
+    f = json.loads(child.stdout.strip().splitlines()[-1])
+    lines = [
+        f"  clean build:                {f['clean']:.1f} s, peak RSS {f['rss_mb']:.0f} MB, "
+        f"{f['files']:,} files, {f['bytes'] / 1e6:.1f} MB ({f['entries']:,} entry files)",
+    ]
+    for stage, seconds in f["stages"].items():
+        lines.append(f"    {stage + ':':<40}{seconds:6.2f} s")
+    lines.append(f"  build with nothing changed: {f['unchanged']:.2f} s")
+    for edit, runs in f["rebuilds"].items():
+        seconds = [r["seconds"] for r in runs]
+        kinds = {"incrementale" if r["incremental"] else "completa" for r in runs}
+        lines.append(
+            f"  rebuild after a {edit}: median {statistics.median(seconds):.2f} s "
+            f"(min {min(seconds):.2f}, max {max(seconds):.2f}; {len(runs)} saves; "
+            f"{runs[-1]['written']:,} files written; {', '.join(sorted(kinds))})"
+        )
+    lines.append(f"  peak RSS, rebuilds included: {f['rss_mb_all']:.0f} MB")
+    return lines, work / "site"
+
+
+def run_build_bench(
+    sizes: list[int],
+    *,
+    queries: int,
+    saves: int,
+    log: Callable[[str], None],
+    content: Path | None = None,
+    body_chars: int = 1600,
+) -> None:
+    """``carta bench --build``: for each size (or for ``content`` as it is), the build figures
+    of :func:`build_figures` and the search figures of :func:`search_figures`."""
+    log(
+        f"carta bench --build — clean build by stage, {saves} saves per kind of edit, "
+        f"{queries} timed searches"
+    )
+    corpora: list[tuple[str, Path | None, int]] = (
+        [(str(content), content, 0)] if content else [(f"{n:,} servizi", None, n) for n in sizes]
+    )
+    for name, given, size in corpora:
+        with tempfile.TemporaryDirectory(prefix="carta-bench-") as tmp:
+            folder = given
+            if folder is None:
+                folder = Path(tmp) / "corpus"
+                synthetic_content(folder, size, body_chars=body_chars)
+            log(f"\n{name}" + ("" if given else f" (bodies ≥ {body_chars} characters)"))
+            lines, site_dir = build_figures(folder, Path(tmp) / "work", saves)
+            for line in lines:
+                log(line)
+            for line in search_figures(site_dir, queries):
                 log(line)

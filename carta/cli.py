@@ -338,6 +338,24 @@ def make_parser() -> Parser:
         metavar="SECONDI",
         help="con --serve: durata (predefinito 10)",
     )
+    p.add_argument(
+        "--build",
+        action="store_true",
+        help="misura anche la costruzione: per fasi, memoria, ricostruzioni dopo una modifica",
+    )
+    p.add_argument(
+        "--saves",
+        type=int,
+        default=5,
+        metavar="N",
+        help="con --build: salvataggi misurati per tipo di modifica (predefinito 5)",
+    )
+    p.add_argument(
+        "--corpus",
+        type=Path,
+        metavar="CARTELLA",
+        help="con --build: misura questa cartella di contenuti invece di quelli sintetici",
+    )
 
     p = sub.add_parser("budget", help="pesa le pagine costruite (gzip) e le confronta con i limiti")
     site_option(p, "cartella del sito")
@@ -684,6 +702,21 @@ def cmd_bench(args: argparse.Namespace) -> int:
         raise UsageError(f"--sizes non valido: {args.sizes!r}") from None
     if not sizes or any(s < 1 for s in sizes):
         raise UsageError("--sizes: servono numeri positivi")
+    if args.saves < 1:
+        raise UsageError("--saves: serve un numero positivo")
+    if args.corpus is not None and not args.corpus.is_dir():
+        raise UsageError(f"--corpus: cartella non trovata: {args.corpus}")
+    if args.build:
+        from .bench import run_build_bench
+
+        run_build_bench(
+            sizes,
+            queries=args.queries,
+            saves=args.saves,
+            content=args.corpus,
+            log=lambda line: print(line, flush=True),
+        )
+        return OK
     run_bench(sizes, queries=args.queries, log=lambda line: print(line, flush=True))
     return OK
 

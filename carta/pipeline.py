@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -56,6 +57,9 @@ STAGE_PAGES = "Pagine"
 STAGE_SEARCH = "Indice di ricerca"
 STAGE_PUBLISH = "Pubblicazione"
 STAGES = (STAGE_CHECK, STAGE_PAGES, STAGE_SEARCH, STAGE_PUBLISH)
+#: the part of the check that :attr:`BuildResult.seconds` counts apart: the entries' git dates
+#: and the hashes of the inputs, compared with the last build's manifest
+STAGE_INPUTS = "Date e impronte degli input"
 
 
 def _silent(stage: str, done: int, total: int) -> None:
@@ -71,6 +75,9 @@ class BuildResult:
     notices: list[str] = field(default_factory=list)
     #: whether only what changed since the last build was rebuilt
     incremental: bool = False
+    #: seconds spent on each part of the build: the check, then each of
+    #: :data:`OUTPUT_STAGES` by name, then the publishing of the output (for ``carta bench``)
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def check(
@@ -125,7 +132,10 @@ def build(
     if not templates.is_dir():
         raise UsageError(f"cartella dei modelli non trovata: {templates}")
     told(STAGE_CHECK, 0, 0)
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
     site, problems = check(content, strict=strict, today=today)
+    seconds[STAGE_CHECK] = time.perf_counter() - started
     if site is None:
         raise ContentErrors(problems)
     if base_url is not None:
@@ -134,16 +144,23 @@ def build(
     told(STAGE_CHECK, entries, entries)
 
     out_dir = out_dir.resolve()
+    started = time.perf_counter()
     dates = entry_dates(site)
     inputs = graph.inputs_of(site, content, templates, dates, list(DATA_FILES))
     last = None if clean else graph.read_manifest(out_dir)
     todo = graph.plan(last, inputs)
+    seconds[STAGE_INPUTS] = time.perf_counter() - started
     notices = [] if site.urls.has_base else [NO_SITEMAP]
     if todo.nothing:
         for name in STAGES[1:]:
             told(name, 1, 1)
         return BuildResult(
-            out_dir=out_dir, pages=0, warnings=problems, notices=notices, incremental=True
+            out_dir=out_dir,
+            pages=0,
+            warnings=problems,
+            notices=notices,
+            incremental=True,
+            seconds=seconds,
         )
     old_outputs: dict[str, str] = {} if todo.full or last is None else last["outputs"]
     graph.forget_manifest(out_dir)  # from here until it is written again, the output changes
@@ -158,12 +175,17 @@ def build(
                 told(group, 0, total)
                 for stage in OUTPUT_STAGES:
                     if stage.progress == group:
+                        started = time.perf_counter()
                         stage.write(writer, search, partial(told, group))
+                        seconds[stage.name] = time.perf_counter() - started
                 told(group, total, total)
             told(STAGE_PUBLISH, 0, 1)
             for stage in OUTPUT_STAGES:
                 if stage.progress == STAGE_PUBLISH:
+                    started = time.perf_counter()
                     stage.write(writer, search, _silent_count)
+                    seconds[stage.name] = time.perf_counter() - started
+            started = time.perf_counter()
             if todo.full:
                 write_headers_file(staging)  # for static hosts that read _headers
                 _swap(staging, out_dir)
@@ -171,6 +193,7 @@ def build(
                 graph.apply(staging, out_dir, replaced_dirs=(SEARCH_DIR,))
                 _discard(staging)
             graph.write_manifest(out_dir, inputs, {**old_outputs, **writer.out.written})
+            seconds[STAGE_PUBLISH] = time.perf_counter() - started
             told(STAGE_PUBLISH, 1, 1)
     finally:  # however the build ended, nothing of this build is left in the staging place
         _remove_own_staging(out_dir)
@@ -180,6 +203,7 @@ def build(
         warnings=problems,
         notices=writer.out.notices,
         incremental=not todo.full,
+        seconds=seconds,
     )
 
 

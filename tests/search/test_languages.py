@@ -20,7 +20,7 @@ from carta.search.engine import Engine
 from carta.search.languages import language_term
 from carta.server import SiteApp
 
-from ..conftest import FIXTURES, ROOT, TODAY
+from ..conftest import FIXTURES, ROOT, TODAY, edit
 from .test_parity import run_browser_engine
 
 SERVICE = "servizi/assistenza-domiciliare"
@@ -385,17 +385,19 @@ FR_QUERIES = [
 
 
 def test_a_real_carta_in_french_agrees_with_the_browser(tmp_path: Path) -> None:
-    """The shipped Carta with ``lingue: [fr]`` and one translated page: the emergency page
-    leads in French with its translated title, and the browser agrees with the server."""
+    """The shipped Carta published in French only, with its French translations and one more
+    translated page: the emergency page leads in French with its translated title, where to
+    ask names the shipped translation's title, and the browser agrees with the server."""
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
-    config = content / "carta.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "lingue: [fr]\n", encoding="utf-8")
+    edit(content / "carta.yaml", "lingue: [en, fr, ar]", "lingue: [fr]")
+    for other in [*content.glob("*/*.en.md"), *content.glob("*/*.ar.md")]:
+        other.unlink()  # a translation into a language the Carta is not published in is refused
+    assert not (content / "pagine" / "numeri-utili.fr.md").exists()
     (content / "pagine" / "numeri-utili.fr.md").write_text(FR_PAGE, encoding="utf-8")
-    (content / "servizi" / "segretariato-sociale.fr.md").write_text(
-        "---\ntitolo: Secrétariat social\nsommario: Le premier point d'accès aux services "
-        "sociaux.\ntraduzione: {testo_italiano_del: 2026-11-01, revisione: in-attesa}\n---\n",
-        encoding="utf-8",
+    shipped = (content / "servizi" / "segretariato-sociale.fr.md").read_text(encoding="utf-8")
+    fr_title = next(
+        line.removeprefix("titolo: ") for line in shipped.splitlines() if line.startswith("titolo:")
     )
     build(content, tmp_path / "site", today=date.fromisoformat(TODAY))
     expected = server_answers(tmp_path / "site", "fr", FR_QUERIES)
@@ -409,9 +411,15 @@ def test_a_real_carta_in_french_agrees_with_the_browser(tmp_path: Path) -> None:
     }
     assert urgent["text"].startswith("En danger ?")
     assert expected[2]["slugs"][0] == "numeri-utili" and expected[2]["langs"][0] == "fr"
-    assert expected[4]["slugs"] and set(expected[4]["langs"]) == {"it"}
+    # an Italian word finds untranslated entries, marked Italian, and only translated ones
+    # in French
+    translated = {path.name.removesuffix(".fr.md") for path in content.glob("*/*.fr.md")}
+    marked = dict(zip(expected[4]["slugs"], expected[4]["langs"], strict=True))
+    assert "it" in marked.values()
+    assert {slug for slug, lang in marked.items() if lang == "fr"} <= translated
+    assert all(marked[slug] == "it" for slug in marked if slug not in translated)
     ask = expected[-1]["guidance"]["links"]
-    assert ask[0] == {"titolo": "Secrétariat social", "url": "/fr/servizi/segretariato-sociale/"}
+    assert ask[0] == {"titolo": fr_title, "url": "/fr/servizi/segretariato-sociale/"}
     assert ask[1]["url"] == "/fr/servizi/servizio-sociale-professionale/"
     assert ask[-1]["url"] == "/fr/aree/"
 
