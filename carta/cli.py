@@ -157,8 +157,19 @@ def _iso_day(value: str) -> date:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"serve un numero intero positivo, non {value!r}")
+    return number
+
+
 def make_parser() -> Parser:
     from .kinds import KINDS
+    from .parallel import default_jobs
     from .scaffold import NEW_KINDS
     from .schema import schema_kinds
 
@@ -212,10 +223,21 @@ def make_parser() -> Parser:
             "(predefinito: CARTA_TODAY oppure oggi)",
         )
 
+    def jobs_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--jobs",
+            type=_positive,
+            default=None,
+            metavar="N",
+            help="processi che costruiscono insieme (predefinito: tutti i core, "
+            f"{default_jobs()} qui)",
+        )
+
     p = sub.add_parser("build", help="controlla i contenuti e costruisce il sito")
     content_options(p)
     out_options(p)
     today_option(p)
+    jobs_option(p)
     p.add_argument("--strict", action="store_true", help="tratta gli avvisi come errori")
     p.add_argument(
         "--base-url",
@@ -241,6 +263,7 @@ def make_parser() -> Parser:
     content_options(p)
     out_options(p)
     today_option(p)
+    jobs_option(p)
     p.add_argument(
         "--host",
         default="127.0.0.1",
@@ -490,6 +513,7 @@ def cmd_build(args: argparse.Namespace) -> int:
                 progress=bars,
                 base_url=args.base_url,
                 clean=args.clean,
+                jobs=args.jobs,
             )
     except ContentErrors as exc:
         report(exc.problems)
@@ -546,7 +570,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         start = time.perf_counter()
         with StageBars(sys.stderr, transient=True) as bars:
             result = build(
-                args.content, args.out, templates=templates, today=args.today, progress=bars
+                args.content,
+                args.out,
+                templates=templates,
+                today=args.today,
+                progress=bars,
+                jobs=args.jobs,
             )
         return result.warnings, built_line(
             "aggiornato", args.out, result, time.perf_counter() - start

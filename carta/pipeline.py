@@ -20,15 +20,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from pathlib import Path
+from threading import Lock
+from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from . import graph
+from . import graph, parallel
 from .errors import ContentError, ContentErrors, UsageError
 from .loader import DATA_FILES, load_content
 from .markup import Renderer
 from .model import BaseUrl, parse_day
-from .render import NO_SITEMAP, SiteWriter, default_templates, entry_dates
+from .render import NO_SITEMAP, DuplicateOutput, SiteWriter, default_templates, entry_dates
 from .resolve import resolve
 from .search.documents import SearchDoc, build_documents
 from .search.index import SEARCH_DIR, write_browser_index, write_whoosh_index
@@ -116,6 +118,7 @@ def build(
     progress: Progress | None = None,
     base_url: str | None = None,
     clean: bool = False,
+    jobs: int | None = None,
 ) -> BuildResult:
     """Build ``content`` into ``out_dir``. Raises :class:`ContentErrors` and changes nothing
     when the content has errors (or warnings, with ``strict``).
@@ -126,7 +129,11 @@ def build(
 
     The build is incremental when the manifest of an earlier build of ``out_dir`` exists
     (see :mod:`carta.graph`): only the outputs whose inputs changed are recomputed and
-    replaced, file by file. ``clean`` rebuilds everything."""
+    replaced, file by file. ``clean`` rebuilds everything.
+
+    ``jobs`` is how many processes render at once (default: all cores): with more than one,
+    a build that renders every page has them written by ``jobs - 1`` worker processes while
+    this one makes the search indexes (:mod:`carta.parallel`); the output is the same."""
     told = progress or _silent
     templates = templates or default_templates()
     if not templates.is_dir():
@@ -171,14 +178,12 @@ def build(
                 writer.only = todo.bodies
                 writer.kept = set(old_outputs)
             search = _SearchState()
-            for group, total in ((STAGE_PAGES, entries), (STAGE_SEARCH, entries)):
-                told(group, 0, total)
-                for stage in OUTPUT_STAGES:
-                    if stage.progress == group:
-                        started = time.perf_counter()
-                        stage.write(writer, search, partial(told, group))
-                        seconds[stage.name] = time.perf_counter() - started
-                told(group, total, total)
+            workers = jobs if jobs is not None else parallel.default_jobs()
+            if todo.full and workers > 1 and parallel.can_fork():
+                _write_in_parallel(writer, search, workers - 1, told, entries, seconds)
+            else:
+                for group, total in ((STAGE_PAGES, entries), (STAGE_SEARCH, entries)):
+                    _write_group(writer, search, group, total, told, seconds)
             told(STAGE_PUBLISH, 0, 1)
             for stage in OUTPUT_STAGES:
                 if stage.progress == STAGE_PUBLISH:
@@ -205,6 +210,84 @@ def build(
         incremental=not todo.full,
         seconds=seconds,
     )
+
+
+def _write_group(
+    writer: SiteWriter,
+    search: _SearchState,
+    group: str,
+    total: int,
+    told: Progress,
+    seconds: dict[str, float],
+) -> None:
+    """Write the outputs of one :data:`Progress` stage, timing each."""
+    told(group, 0, total)
+    for stage in OUTPUT_STAGES:
+        if stage.progress == group:
+            started = time.perf_counter()
+            stage.write(writer, search, partial(told, group))
+            seconds[stage.name] = time.perf_counter() - started
+    told(group, total, total)
+
+
+def _write_in_parallel(
+    writer: SiteWriter,
+    search: _SearchState,
+    count: int,
+    told: Progress,
+    total: int,
+    seconds: dict[str, float],
+) -> None:
+    """The pages (and the other outputs of :data:`STAGE_PAGES`) written by ``count`` worker
+    processes, each a part of the entry pages, while this process writes the search indexes;
+    then what the workers wrote is added to ``writer``'s record, as if written here."""
+    lock = Lock()
+    done = [0] * count
+
+    def counted(k: int, own: int, _total: int) -> None:
+        with lock:
+            done[k] = own
+            told(STAGE_PAGES, sum(done), total)
+
+    def job(k: int, report: Counted) -> dict[str, Any]:
+        writer.part = (k, count)
+        times: dict[str, float] = {}
+        for stage in OUTPUT_STAGES:
+            if stage.progress == STAGE_PAGES and (k == 0 or stage.name == PAGES):
+                started = time.perf_counter()
+                stage.write(writer, search, report)
+                times[stage.name] = time.perf_counter() - started
+        return {"written": writer.out.written, "notices": writer.out.notices, "seconds": times}
+
+    told(STAGE_PAGES, 0, total)
+    started = time.perf_counter()
+    running: list[parallel.Worker] = []
+    try:
+        for k in range(count):
+            running.append(parallel.Worker.start(partial(job, k), partial(counted, k)))
+        _write_group(writer, search, STAGE_SEARCH, total, told, seconds)
+        results = [worker.join() for worker in running]
+    finally:
+        for worker in running:
+            worker.kill()
+    for result in results:
+        for rel, owner in result["written"].items():
+            if rel in writer.out.written:
+                raise DuplicateOutput(f"{rel}: written by {writer.out.written[rel]} and {owner}")
+            writer.out.written[rel] = owner
+        writer.out.notices.extend(result["notices"])
+    # the stages' own times as the slowest worker took them, and the whole wait
+    for result in results:
+        for name, took in result["seconds"].items():
+            seconds[name] = max(seconds.get(name, 0.0), took)
+    seconds[PARALLEL] = time.perf_counter() - started
+    told(STAGE_PAGES, total, total)
+
+
+#: the name of the pages' stage in :data:`OUTPUT_STAGES`
+PAGES = "pagine"
+#: in :attr:`BuildResult.seconds`, the time the pages and the search indexes took side by side
+PARALLEL = "pagine e indici in parallelo"
 
 
 @dataclass
@@ -258,7 +341,7 @@ class OutputStage:
 #: every page it lists (``/cerca/`` included), the browser index after the Whoosh index whose
 #: statistics it is scored with
 OUTPUT_STAGES: tuple[OutputStage, ...] = (
-    OutputStage("pagine", STAGE_PAGES, lambda w, s, counted: w.pages(counted)),
+    OutputStage(PAGES, STAGE_PAGES, lambda w, s, counted: w.pages(counted)),
     OutputStage("dati aperti", STAGE_PAGES, lambda w, s, c: w.open_data()),
     OutputStage("osservatorio", STAGE_PAGES, lambda w, s, c: w.osservatorio()),
     OutputStage("feed", STAGE_PAGES, lambda w, s, c: w.feed()),

@@ -314,11 +314,15 @@ class SiteWriter:
         self.out = Output(out_dir)
         self.urls = site.urls
         self.dates = dates if dates is not None else entry_dates(site)
-        self._html: dict[int, dict[str, Markup]] | None = None
+        self._html: dict[int, dict[str, Markup]] = {}
         #: the entry files whose pages are rewritten (``None``: every page), for a rebuild
         self.only: set[str] | None = None
         #: the files an earlier build wrote that this one keeps (for the sitemap)
         self.kept: set[str] = set()
+        #: ``(k, n)``: this writer renders the ``k``-th of ``n`` parts of the entry pages (every
+        #: ``n``-th entry from the ``k``-th), and the listing pages when ``k`` is 0; the parts
+        #: of a build that renders in parallel (see :mod:`carta.parallel`)
+        self.part: tuple[int, int] = (0, 1)
         self.env.globals["updated"] = self.updated
         self.env.globals["jsonld"] = lambda entry: json_script(
             service_jsonld(site, entry, self.updated(entry), self.urls)
@@ -330,19 +334,19 @@ class SiteWriter:
         return self.dates[id(entry)]
 
     def body(self, entry: Entry) -> dict[str, Markup]:
-        """The HTML of ``entry``'s body: its intro and, for a servizio, its sections."""
-        if self._html is None:
-            html: dict[int, dict[str, Markup]] = {}
-            for e in self.site.all_entries():
-                if e.kind == "servizio":  # standard sections, placed by the template
-                    html[id(e)] = {
-                        "intro": self.md.html(e.intro, shift=1),
-                        **{s.anchor: self.md.html(s.markdown, shift=1) for s in e.sections},
-                    }
-                else:  # free body
-                    html[id(e)] = {"intro": self.md.html(e.body)}
-            self._html = html
-        return self._html[id(entry)]
+        """The HTML of ``entry``'s body: its intro and, for a servizio, its sections; converted
+        when first asked (a rebuild for one body converts that body only)."""
+        html = self._html.get(id(entry))
+        if html is None:
+            if entry.kind == "servizio":  # standard sections, placed by the template
+                html = {
+                    "intro": self.md.html(entry.intro, shift=1),
+                    **{s.anchor: self.md.html(s.markdown, shift=1) for s in entry.sections},
+                }
+            else:  # free body
+                html = {"intro": self.md.html(entry.body)}
+            self._html[id(entry)] = html
+        return html
 
     def page(self, template: str, url_path: str, owner: str, **context: Any) -> None:
         html = self.env.get_template(template).render(page_url=url_path, **context)
@@ -352,24 +356,27 @@ class SiteWriter:
         """The pages of the entries and every page that lists them; ``progress`` is told
         (entry pages written, entries) as the pages of the entries are written."""
         site, page, out, only = self.site, self.page, self.out, self.only
-        done, total = 0, len(site.all_entries())
+        k, n = self.part
+        done, total, mine = 0, len(site.all_entries()), set()
         for kind in KINDS.values():
             for entry in site.entries_of(kind.name).values():
-                if only is None or entry.path in only:
-                    page(kind.template, entry.url, entry.path, entry=entry)
+                if done % n == k:
+                    mine.add(entry.path)
+                    if only is None or entry.path in only:
+                        page(kind.template, entry.url, entry.path, entry=entry)
+                    if progress is not None:
+                        progress(len(mine), total)
                 done += 1
-                if progress is not None:
-                    progress(done, total)
 
         services = sorted(site.servizi.values(), key=Entry.sort_key)
         for entry in services:  # what /foglio/ puts together, as data (every .html is a page)
-            if only is not None and entry.path not in only:
+            if entry.path not in mine or (only is not None and entry.path not in only):
                 continue
             data = self.env.get_template("_scheda_breve.json").render(
                 page_url=entry.url, entry=entry
             )
             out.write(entry.url + SHEET_FILE, data.strip() + "\n", entry.path + " (foglio)")
-        if only is not None:  # a rebuild for bodies: no other page shows them
+        if only is not None or k != 0:  # a rebuild for bodies: no other page shows them
             return
         page("foglio.html", "/foglio/", "foglio", services=services)
         newest = max(self.dates.values(), default=None)

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -171,9 +172,11 @@ class Site:
         return self.territorio.sub_ambiti[place_id].nome
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Lowercase and strip accents, for sorting and comparing Italian words: the one fold of
-    the build (the search package keeps its own, which must match Whoosh and ``cerca.js``)."""
+    the build (the search package keeps its own, which must match Whoosh and ``cerca.js``).
+    Cached: sorting asks for the same titles many times."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

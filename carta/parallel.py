@@ -1,0 +1,167 @@
+"""Rendering in parallel: the pages of a build written by forked worker processes while the
+build process makes the search indexes.
+
+A worker is a ``fork`` of the build process: it has the validated site, the Jinja
+environment and the staging folder as they are, renders its part of the pages
+(:attr:`carta.render.SiteWriter.part`) into the staging folder, and sends back, over a
+pipe, what it wrote (the :class:`carta.render.Output` record, which the sitemap and the
+manifest need), its notices, and its progress as it goes. Every worker renders with the same
+code and data as a serial build, so the files are the same bytes.
+
+A worker never returns into the build's own code (it ends with ``os._exit``), so it can
+neither remove the staging folder nor print; a worker that fails sends its exception, which
+the build raises. When the build stops for any reason (an error, Ctrl+C, SIGTERM), the
+workers still running are killed before the staging folder is removed.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import struct
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+#: told ``(done, total)`` by a worker as it renders
+Counted = Callable[[int, int], None]
+
+_HEADER = struct.Struct("!I")
+
+
+def can_fork() -> bool:
+    """Whether this system can run workers (``fork``: not on Windows)."""
+    return hasattr(os, "fork")
+
+
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+class WorkerFailed(Exception):
+    """A worker ended without saying why (killed, or out of memory)."""
+
+
+def _send(fd: int, message: tuple[Any, ...]) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(_HEADER.pack(len(data)) + data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+@dataclass
+class Worker:
+    """One forked worker running ``job(counted)``; its result, once :meth:`join` returns."""
+
+    pid: int
+    fd: int
+    counted: Counted
+    result: Any = None
+    error: BaseException | None = None
+    _reader: threading.Thread | None = field(default=None, repr=False)
+
+    @classmethod
+    def start(cls, job: Callable[[Counted], Any], counted: Counted) -> Worker:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker
+            code = 0
+            try:
+                os.close(read)
+                # Ctrl+C and SIGTERM are the build's to handle: it kills the workers
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                throttle = _Throttle(lambda done, total: _send(write, ("progress", done, total)))
+                result = job(throttle)
+                _send(write, ("done", result))
+            except BaseException as exc:  # noqa: BLE001 - every failure goes to the build
+                code = 1
+                try:
+                    _send(write, ("error", exc))
+                except BaseException:  # noqa: BLE001 - an exception that cannot be pickled
+                    _send(write, ("error", RuntimeError(repr(exc))))
+            finally:
+                os._exit(code)
+        os.close(write)
+        worker = cls(pid, read, counted)
+        worker._reader = threading.Thread(target=worker._read, daemon=True)
+        worker._reader.start()
+        return worker
+
+    def _read(self) -> None:
+        try:
+            while True:
+                header = _read_exactly(self.fd, _HEADER.size)
+                if header is None:
+                    return
+                body = _read_exactly(self.fd, _HEADER.unpack(header)[0])
+                if body is None:
+                    return
+                kind, *rest = pickle.loads(body)
+                if kind == "progress":
+                    self.counted(*rest)
+                elif kind == "done":
+                    self.result = rest[0]
+                else:
+                    self.error = rest[0]
+        except BaseException as exc:  # noqa: BLE001 - said by join
+            self.error = exc
+        finally:
+            os.close(self.fd)
+
+    def join(self) -> Any:
+        """Wait for the worker; its result, or its exception raised here."""
+        if self._reader is not None:
+            self._reader.join()
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        if self.error is not None:
+            raise self.error
+        if status != 0:
+            raise WorkerFailed(f"a rendering worker ended with status {status}")
+        return self.result
+
+    def kill(self) -> None:
+        """End the worker now, if it still runs."""
+        if not self.pid:
+            return
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+        self.pid = 0
+
+
+class _Throttle:
+    """Passes on at most about a hundred progress reports, and the last one."""
+
+    def __init__(self, counted: Counted) -> None:
+        self.counted = counted
+        self.step = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        step = done * 100 // max(total, 1)
+        if step != self.step or done == total:
+            self.step = step
+            self.counted(done, total)

@@ -1,0 +1,94 @@
+"""Rendering in parallel (``--jobs``): worker processes write the pages while the build makes
+the search indexes; the output is the same bytes as a build in one process, and a failure in
+a worker fails the build with the worker's error and leaves the site as it was."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from jinja2 import UndefinedError
+
+from carta import parallel
+from carta.graph import read_manifest
+from carta.pipeline import PARALLEL, build, staging_root
+from carta.render import default_templates
+
+from .conftest import FIXTURES, TODAY
+
+DAY = date.fromisoformat(TODAY)
+BASE = "https://carta.esempio-di-prova.it/"
+
+pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="no fork on this system")
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("content", [FIXTURES / "mini", FIXTURES.parent.parent / "content"])
+def test_workers_write_the_same_site_as_one_process(content: Path, tmp_path: Path) -> None:
+    sites = {}
+    for jobs in (1, 2, 4):
+        out = tmp_path / f"site-{jobs}"
+        result = build(content, out, today=DAY, base_url=BASE, jobs=jobs)
+        assert (PARALLEL in result.seconds) == (jobs > 1)
+        sites[jobs] = files(out)
+        # the record of what was written (sitemap, manifest) includes the workers' pages
+        outputs = read_manifest(out)
+        assert outputs is not None and set(outputs["outputs"]) <= set(sites[jobs])
+    assert sites[1] == sites[2] == sites[4]
+    assert "sitemap.xml" in sites[1] and "servizi/index.html" in sites[1]
+
+
+def test_a_failing_page_fails_the_build_and_changes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(FIXTURES / "mini", out, today=DAY, jobs=2)
+    before = files(out)
+    templates = tmp_path / "templates"
+    shutil.copytree(default_templates(), templates)
+    page = templates / "ente.html"
+    text = page.read_text(encoding="utf-8")
+    assert "{% block content %}" in text
+    page.write_text(
+        text.replace("{% block content %}", "{% block content %}{{ nessuna_variabile }}"),
+        encoding="utf-8",
+    )
+    with pytest.raises(UndefinedError, match="nessuna_variabile"):
+        build(FIXTURES / "mini", out, templates=templates, today=DAY, jobs=2)
+    assert files(out) == before
+    assert not staging_root(out).exists()
+    # and the next build, with the templates fixed, is the site of before
+    build(FIXTURES / "mini", out, today=DAY, jobs=2)
+    assert files(out) == before
+
+
+def test_a_worker_that_dies_is_a_failure_not_a_hang() -> None:
+    worker = parallel.Worker.start(lambda counted: os._exit(3), lambda done, total: None)
+    with pytest.raises(parallel.WorkerFailed):
+        worker.join()
+
+
+def test_a_worker_reports_progress_and_its_result() -> None:
+    seen: list[tuple[int, int]] = []
+
+    def job(counted: parallel.Counted) -> dict[str, int]:
+        for n in range(1, 501):
+            counted(n, 500)
+        return {"pagine": 500}
+
+    worker = parallel.Worker.start(job, lambda done, total: seen.append((done, total)))
+    assert worker.join() == {"pagine": 500}
+    assert seen[-1] == (500, 500) and len(seen) <= 101  # throttled, the last one kept
+
+
+def test_jobs_must_be_a_positive_number(capsys: pytest.CaptureFixture[str]) -> None:
+    from carta.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["build", "--jobs", "0"])
+    assert exit_.value.code == 2
+    assert "--jobs" in capsys.readouterr().err
