@@ -558,6 +558,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from .markup import Renderer
     from .pipeline import build
     from .render import default_templates
     from .server import serve
@@ -565,6 +566,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     templates = args.templates or default_templates()
     if not args.content.is_dir():
         raise UsageError(f"cartella dei contenuti non trovata: {args.content}")
+
+    renderer = Renderer()  # kept from build to build: an edit converts only what changed
 
     def rebuild() -> tuple[list[ContentError], str]:
         start = time.perf_counter()
@@ -576,6 +579,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 today=args.today,
                 progress=bars,
                 jobs=args.jobs,
+                renderer=renderer,
             )
         return result.warnings, built_line(
             "aggiornato", args.out, result, time.perf_counter() - start

@@ -45,7 +45,11 @@ _CLEANER = nh3.Cleaner(
 class Renderer:
     """One Markdown converter, reused (``reset()`` between documents), that remembers what it
     converted: one build shares one Renderer between the pages, the open data and the
-    search index, so each body is converted once. Not thread-safe: one per worker."""
+    search index, so each body is converted once. Not thread-safe: one per worker.
+
+    A process that builds again and again (``carta serve``) keeps one Renderer and calls
+    :meth:`new_build` before each build: what the last build converted is still known, what
+    it did not use is forgotten, so an edit converts only the text that changed."""
 
     def __init__(self) -> None:
         self._md = markdown.Markdown(
@@ -54,22 +58,41 @@ class Renderer:
             output_format="html",
         )
         self._md.treeprocessors.register(_HeadingLevels(self._md), "carta-heading-levels", 6)
+        #: Markdown → HTML, and (Markdown, shift) → sanitised HTML, for this build and the last
         self._converted: dict[str, str] = {}
+        self._cleaned: dict[tuple[str, int], str] = {}
+        self._last_converted: dict[str, str] = {}
+        self._last_cleaned: dict[tuple[str, int], str] = {}
+
+    def new_build(self) -> None:
+        """Start a new build: keep what the last one converted, forget what it did not use."""
+        self._last_converted, self._converted = self._converted, {}
+        self._last_cleaned, self._cleaned = self._cleaned, {}
 
     def _convert(self, text: str) -> str:
-        if text not in self._converted:
-            self._converted[text] = self._md.reset().convert(text)
-        return self._converted[text]
+        done = self._converted.get(text)
+        if done is None:
+            done = self._last_converted.pop(text, None)
+            if done is None:
+                done = self._md.reset().convert(text)
+            self._converted[text] = done
+        return done
 
     def html(self, text: str, *, shift: int = 0) -> Markup:
         """Render ``text``; its headings nest from ``<h2>`` without gaps (see
         :class:`_HeadingLevels`), and ``shift`` moves them down (``shift=1``: from ``<h3>``)."""
         if not text.strip():
             return Markup("")
-        rendered = self._convert(text)
-        if shift:
-            rendered = _shift_headings(rendered, shift)
-        return Markup(_CLEANER.clean(rendered))  # noqa: S704 - sanitised just above
+        done = self._cleaned.get((text, shift))
+        if done is None:
+            done = self._last_cleaned.pop((text, shift), None)
+            if done is None:
+                rendered = self._convert(text)
+                if shift:
+                    rendered = _shift_headings(rendered, shift)
+                done = _CLEANER.clean(rendered)
+            self._cleaned[(text, shift)] = done
+        return Markup(done)  # noqa: S704 - sanitised when it was first rendered
 
     def text(self, text: str) -> str:
         """Plain text of a Markdown body (for summaries and the search index)."""

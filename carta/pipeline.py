@@ -119,6 +119,7 @@ def build(
     base_url: str | None = None,
     clean: bool = False,
     jobs: int | None = None,
+    renderer: Renderer | None = None,
 ) -> BuildResult:
     """Build ``content`` into ``out_dir``. Raises :class:`ContentErrors` and changes nothing
     when the content has errors (or warnings, with ``strict``).
@@ -133,7 +134,10 @@ def build(
 
     ``jobs`` is how many processes render at once (default: all cores): with more than one,
     a build that renders every page has them written by ``jobs - 1`` worker processes while
-    this one makes the search indexes (:mod:`carta.parallel`); the output is the same."""
+    this one makes the search indexes (:mod:`carta.parallel`); the output is the same.
+
+    ``renderer``: the Markdown converter of a process that builds again and again (``carta
+    serve``), which remembers the last build's conversions (:meth:`Renderer.new_build`)."""
     told = progress or _silent
     templates = templates or default_templates()
     if not templates.is_dir():
@@ -173,7 +177,11 @@ def build(
     graph.forget_manifest(out_dir)  # from here until it is written again, the output changes
     try:
         with _staging(out_dir) as staging:  # removed if anything fails or is interrupted
-            writer = SiteWriter(site, staging, templates, Renderer(), dates)
+            if renderer is None:
+                renderer = Renderer()
+            else:
+                renderer.new_build()
+            writer = SiteWriter(site, staging, templates, renderer, dates)
             if not todo.full:
                 writer.only = todo.bodies
                 writer.kept = set(old_outputs)

@@ -6,6 +6,7 @@ Pure function of the validated site; every list is sorted so that output is dete
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 
 from .model import WHOLE_DISTRICT
@@ -51,12 +52,15 @@ def resolve(site: Site) -> Site:
     for s in sorted(servizi.values(), key=Entry.sort_key):
         for a in s.meta.aree:
             services_by_area[a].append(s)
+    facts = {
+        id(s): (set(s.meta.aree), set(s.meta.destinatari), s.sort_key()) for s in servizi.values()
+    }
     for s in servizi.values():
         s.links = {
             "ente": [enti[s.meta.ente]] if s.meta.ente else [],
             "partner": [enti[p] for p in s.meta.partner],
             "iniziative": _sorted(iniziative[i] for i in service_initiatives[s.slug]),
-            "correlati": _related(s, services_by_area, provided),
+            "correlati": _related(s, services_by_area, provided, facts),
         }
     for e in enti.values():
         e.links = {
@@ -99,20 +103,27 @@ def _sorted(entries: object) -> list[Entry]:
 
 
 def _related(
-    service: Entry, by_area: dict[str, list[Entry]], by_ente: dict[str, list[Entry]]
+    service: Entry,
+    by_area: dict[str, list[Entry]],
+    by_ente: dict[str, list[Entry]],
+    facts: dict[int, tuple[set[str], set[str], tuple[str, str]]],
 ) -> list[Entry]:
-    """Other services most like this one: same areas and people, same ente."""
+    """Other services most like this one: same areas and people, same ente. ``facts`` holds
+    each service's areas, destinatari and sort key, computed once for all."""
     # bounded: in a very large Carta only the first services of each area are compared
     candidates = {id(o): o for a in service.meta.aree for o in by_area[a][:RELATED_POOL]}
-    if service.meta.ente:
-        candidates.update({id(o): o for o in by_ente[service.meta.ente][:RELATED_POOL]})
+    ente = service.meta.ente
+    if ente:
+        candidates.update({id(o): o for o in by_ente[ente][:RELATED_POOL]})
+    aree, destinatari, _ = facts[id(service)]
     scored = []
-    for other in candidates.values():
+    for key, other in candidates.items():
         if other is service:
             continue
-        score = 2 * len(set(service.meta.aree) & set(other.meta.aree))
-        score += len(set(service.meta.destinatari) & set(other.meta.destinatari))
-        score += 1 if service.meta.ente and other.meta.ente == service.meta.ente else 0
+        other_aree, other_destinatari, sort_key = facts[key]
+        score = 2 * len(aree & other_aree) + len(destinatari & other_destinatari)
+        score += 1 if ente and other.meta.ente == ente else 0
         if score >= 2:
-            scored.append((-score, other.sort_key(), other))
-    return [entry for *_, entry in sorted(scored, key=lambda t: (t[0], t[1]))][:RELATED_LIMIT]
+            scored.append((-score, sort_key, other))
+    best = heapq.nsmallest(RELATED_LIMIT, scored, key=lambda t: (t[0], t[1]))
+    return [entry for *_, entry in best]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from carta.graph import manifest_path
+from carta.markup import Renderer
 from carta.pipeline import build
 from carta.render import default_templates
 from carta.search.engine import Engine
@@ -117,9 +118,18 @@ def test_every_edit_rebuilt_incrementally_equals_a_clean_build(
 ) -> None:
     content, templates = workspace
     today = date.fromisoformat(TODAY)
+    warm = Renderer()  # the incremental builds share one, as carta serve's do
 
     def run(out: Path, *, clean: bool) -> bool:
-        result = build(content, out, templates=templates, today=today, base_url=BASE, clean=clean)
+        result = build(
+            content,
+            out,
+            templates=templates,
+            today=today,
+            base_url=BASE,
+            clean=clean,
+            renderer=None if clean else warm,
+        )
         return result.incremental
 
     site = tmp_path / "site"
@@ -186,3 +196,15 @@ def test_a_site_folder_put_in_place_by_something_else_is_built_again(
     assert not result.incremental
     page = (site / "servizi" / "sportello-nord" / "index.html").read_text(encoding="utf-8")
     assert "Sportello famiglie Nord" in page
+
+
+def test_a_renderer_kept_between_builds_forgets_what_is_no_longer_there() -> None:
+    md = Renderer()
+    old, new = "Testo **vecchio**.", "Testo **nuovo**."
+    first = md.html(old)
+    md.new_build()
+    assert md.html(old) == first  # the last build's conversion, kept
+    md.new_build()
+    assert md.html(new) == Renderer().html(new)
+    md.new_build()  # two builds without the old text: it is gone
+    assert old not in md._converted and old not in md._last_converted
