@@ -69,6 +69,7 @@ from .analysis import (
     FILLER_WORDS,
     MARKS_TOKEN_PATTERN,
     MIN_SIZE,
+    STEM_CACHE,
     STOP_WORDS,
     SortedStopFilter,
     fold,
@@ -128,10 +129,12 @@ def _stop_words(lang: str) -> frozenset[str]:
 _STEMMERS = {lang: stemmer_for_language(lang) for lang in ("en", "fr")}
 
 
+@lru_cache(maxsize=STEM_CACHE)
 def stem_en(word: str) -> str:
     return str(_STEMMERS["en"](word))
 
 
+@lru_cache(maxsize=STEM_CACHE)
 def stem_fr(word: str) -> str:
     return str(_STEMMERS["fr"](word))
 
@@ -156,7 +159,7 @@ def language_analyzer(lang: str) -> Any:
     if lang == "ar":
         return head | ArabicFilter()
     stem = {"en": stem_en, "fr": stem_fr}[lang]
-    return head | CharsetFilter(accent_map) | StemFilter(stemfn=stem, cachesize=100000)
+    return head | CharsetFilter(accent_map) | StemFilter(stemfn=stem, cachesize=None)
 
 
 def italian_marks_analyzer() -> Any:
@@ -166,7 +169,7 @@ def italian_marks_analyzer() -> Any:
         | LowercaseFilter()
         | SortedStopFilter(stoplist=STOP_WORDS, minsize=MIN_SIZE)
         | CharsetFilter(accent_map)
-        | StemFilter(stemfn=stem_it, cachesize=100000)
+        | StemFilter(stemfn=stem_it, cachesize=None)
     )
 
 
