@@ -187,8 +187,12 @@ def build(
                 writer.kept = set(old_outputs)
             search = _SearchState()
             workers = jobs if jobs is not None else parallel.default_jobs()
-            if todo.full and workers > 1 and parallel.can_fork():
-                _write_in_parallel(writer, search, workers - 1, told, entries, seconds)
+            languages = site.config.lingue
+            if workers > 1 and parallel.can_fork() and (todo.full or len(languages) > 1):
+                if not todo.full:  # the few pages of a rebuild, here; the indexes side by side
+                    _write_group(writer, search, STAGE_PAGES, entries, told, seconds)
+                count = workers - 1 if todo.full else min(workers - 1, len(languages) // 2)
+                _write_in_parallel(writer, search, count, told, entries, seconds, pages=todo.full)
             else:
                 for group, total in ((STAGE_PAGES, entries), (STAGE_SEARCH, entries)):
                     _write_group(writer, search, group, total, told, seconds)
@@ -245,10 +249,16 @@ def _write_in_parallel(
     told: Progress,
     total: int,
     seconds: dict[str, float],
+    *,
+    pages: bool,
 ) -> None:
-    """The pages (and the other outputs of :data:`STAGE_PAGES`) written by ``count`` worker
-    processes, each a part of the entry pages, while this process writes the search indexes;
-    then what the workers wrote is added to ``writer``'s record, as if written here."""
+    """The outputs written by ``count`` worker processes while this process writes the
+    search indexes: with ``pages``, the pages (and the other outputs of :data:`STAGE_PAGES`),
+    each worker a part of the entry pages; and the indexes of the other languages, shared
+    in turn between the workers and this process. Then what the workers wrote is added to
+    ``writer``'s record, as if written here."""
+    languages: list[str] = list(writer.site.config.lingue)
+    search.languages = languages[count :: count + 1]
     lock = Lock()
     done = [0] * count
 
@@ -259,15 +269,23 @@ def _write_in_parallel(
 
     def job(k: int, report: Counted) -> dict[str, Any]:
         writer.part = (k, count)
+        # the worker's record: what it writes (what this process wrote before is already here)
+        writer.out.written, writer.out.notices = {}, []
         times: dict[str, float] = {}
         for stage in OUTPUT_STAGES:
-            if stage.progress == STAGE_PAGES and (k == 0 or stage.name == PAGES):
+            if pages and stage.progress == STAGE_PAGES and (k == 0 or stage.name == PAGES):
                 started = time.perf_counter()
                 stage.write(writer, search, report)
                 times[stage.name] = time.perf_counter() - started
+        search.languages = languages[k :: count + 1]
+        if search.languages:
+            started = time.perf_counter()
+            _language_indexes(writer, search, report)
+            times[LANGUAGES] = time.perf_counter() - started
         return {"written": writer.out.written, "notices": writer.out.notices, "seconds": times}
 
-    told(STAGE_PAGES, 0, total)
+    if pages:
+        told(STAGE_PAGES, 0, total)
     started = time.perf_counter()
     running: list[parallel.Worker] = []
     try:
@@ -289,11 +307,13 @@ def _write_in_parallel(
         for name, took in result["seconds"].items():
             seconds[name] = max(seconds.get(name, 0.0), took)
     seconds[PARALLEL] = time.perf_counter() - started
-    told(STAGE_PAGES, total, total)
+    if pages:
+        told(STAGE_PAGES, total, total)
 
 
-#: the name of the pages' stage in :data:`OUTPUT_STAGES`
+#: the names of the pages' stage and of the other languages' indexes in :data:`OUTPUT_STAGES`
 PAGES = "pagine"
+LANGUAGES = "indici delle altre lingue"
 #: in :attr:`BuildResult.seconds`, the time the pages and the search indexes took side by side
 PARALLEL = "pagine e indici in parallelo"
 
@@ -305,6 +325,8 @@ class _SearchState:
 
     docs: list[SearchDoc] | None = None
     whoosh: object = None
+    #: the languages whose indexes this process writes (``None``: every one of ``lingue``)
+    languages: list[str] | None = None
 
 
 def _whoosh(writer: SiteWriter, search: _SearchState, counted: Counted) -> None:
@@ -323,7 +345,7 @@ def _language_indexes(writer: SiteWriter, search: _SearchState, counted: Counted
     ``lingue``."""
     from .search.languages import write_language_indexes
 
-    write_language_indexes(writer.site, writer.out.root, writer.md)
+    write_language_indexes(writer.site, writer.out.root, writer.md, languages=search.languages)
 
 
 #: told ``(done, total)`` by a stage that counts what it writes
@@ -355,7 +377,7 @@ OUTPUT_STAGES: tuple[OutputStage, ...] = (
     OutputStage("feed", STAGE_PAGES, lambda w, s, c: w.feed()),
     OutputStage("indice Whoosh", STAGE_SEARCH, _whoosh),
     OutputStage("indice del browser e /cerca/", STAGE_SEARCH, _browser_index),
-    OutputStage("indici delle altre lingue", STAGE_SEARCH, _language_indexes),
+    OutputStage(LANGUAGES, STAGE_SEARCH, _language_indexes),
     OutputStage("sitemap", STAGE_PUBLISH, lambda w, s, c: w.sitemap()),
     OutputStage("robots.txt", STAGE_PUBLISH, lambda w, s, c: w.robots()),
     OutputStage("risorse statiche", STAGE_PUBLISH, lambda w, s, c: w.static()),

@@ -41,7 +41,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -356,11 +356,12 @@ def write_language_indexes(
     md: Renderer | None = None,
     *,
     counted: Callable[[], None] | None = None,
+    languages: Sequence[str] | None = None,
 ) -> list[str]:
-    """Write the Whoosh and browser indexes of every language of ``lingue``; return the
-    languages written. Writes nothing for an Italian-only Carta."""
+    """Write the Whoosh and browser indexes of every language of ``lingue`` (or of those of
+    ``languages``); return the languages written. Writes nothing for an Italian-only Carta."""
     done: list[str] = []
-    for lang in site.config.lingue:
+    for lang in site.config.lingue if languages is None else languages:
         docs = build_language_documents(site, lang, md)
         ix = write_language_whoosh(docs, out_dir, lang)
         write_language_browser_index(site, docs, ix, out_dir, lang)
