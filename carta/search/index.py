@@ -172,32 +172,41 @@ def split_sorted(
     return shards, bounds
 
 
-def export_browser_index(site: Site, docs: list[SearchDoc], ix: Any, root: Path) -> dict[str, Any]:
-    """Export the statistics Whoosh scores with (term frequencies, field lengths as Whoosh
-    stores them, document frequencies, average lengths) so that the browser computes the
-    very same BM25F scores."""
-    n_docs = len(docs)
+def read_postings(
+    ix: Any, n_docs: int
+) -> tuple[dict[str, dict[str, list[int]]], dict[str, set[int]], dict[str, float]]:
+    """What the browser scores with, read from a Whoosh index of ``n_docs`` documents: term →
+    field → flat ``[docnum delta, frequency, field length, …]``; term → the documents that
+    have it (only terms with postings); field → its average length."""
     postings: dict[str, dict[str, list[int]]] = defaultdict(dict)
-    doc_freq: dict[str, set[int]] = defaultdict(set)
+    doc_freq: dict[str, set[int]] = {}
     avg_lengths: dict[str, float] = {}
     with ix.searcher() as searcher:
         reader = searcher.reader()
         for field in FIELDS:
             avg_lengths[field] = searcher.avg_field_length(field) or 1
+            # the field's length in each document, read once (not once per posting); a
+            # document without the field has no posting to read it
+            lengths = [int(reader.doc_field_length(n, field, 1) or 0) for n in range(n_docs)]
             for term in sorted(
                 t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(field)
             ):
                 flat: list[int] = []
                 previous = 0
-                matcher = reader.postings(field, term)
-                while matcher.is_active():
-                    docnum = matcher.id()
-                    length = reader.doc_field_length(docnum, field, 1)
-                    flat += [docnum - previous, int(matcher.weight()), int(length)]
+                for docnum, weight in reader.postings(field, term).items_as("weight"):
+                    flat += [docnum - previous, int(weight), lengths[docnum]]
                     previous = docnum
-                    doc_freq[term].add(docnum)
-                    matcher.next()
+                    doc_freq.setdefault(term, set()).add(docnum)
                 postings[term][field] = flat
+    return postings, doc_freq, avg_lengths
+
+
+def export_browser_index(site: Site, docs: list[SearchDoc], ix: Any, root: Path) -> dict[str, Any]:
+    """Export the statistics Whoosh scores with (term frequencies, field lengths as Whoosh
+    stores them, document frequencies, average lengths) so that the browser computes the
+    very same BM25F scores."""
+    n_docs = len(docs)
+    postings, doc_freq, avg_lengths = read_postings(ix, n_docs)
     # vocabulary: every surface word of the indexed text → its term
     surfaces: dict[str, set[str]] = defaultdict(set)  # folded → surface spellings
     for doc in docs:

@@ -105,6 +105,7 @@ from .index import (
     B,
     _write_json,
     guidance_table,
+    read_postings,
     schema,
     seeded_random,
     split_sorted,
@@ -437,27 +438,7 @@ def write_language_browser_index(
     for the vocabulary's extra terms)."""
     root = language_root(out_dir, lang)
     n_docs = len(docs)
-    postings: dict[str, dict[str, list[int]]] = defaultdict(dict)
-    doc_freq: dict[str, set[int]] = defaultdict(set)
-    avg_lengths: dict[str, float] = {}
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        for field in FIELDS:
-            avg_lengths[field] = searcher.avg_field_length(field) or 1
-            for term in sorted(
-                t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(field)
-            ):
-                flat: list[int] = []
-                previous = 0
-                matcher = reader.postings(field, term)
-                while matcher.is_active():
-                    docnum = matcher.id()
-                    length = reader.doc_field_length(docnum, field, 1)
-                    flat += [docnum - previous, int(matcher.weight()), int(length)]
-                    previous = docnum
-                    doc_freq[term].add(docnum)
-                    matcher.next()
-                postings[term][field] = flat
+    postings, doc_freq, avg_lengths = read_postings(ix, n_docs)
     surfaces: dict[str, set[str]] = defaultdict(set)
     terms_of: dict[str, set[str]] = defaultdict(set)
     for doc in docs:
