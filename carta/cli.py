@@ -522,7 +522,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     report(result.warnings)
     for notice in result.notices:
         print(f"Nota: {notice}.", file=sys.stderr)
-    print(built_line("costruito", args.out, result, time.perf_counter() - start), file=sys.stderr)
+    verb = "aggiornato" if result.incremental else "costruito"  # only what changed, or all
+    print(built_line(verb, args.out, result, time.perf_counter() - start), file=sys.stderr)
     return OK
 
 

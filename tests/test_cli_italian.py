@@ -155,6 +155,10 @@ def test_build_off_a_terminal_prints_only_the_last_line(
     )
     assert not any(stage in captured.err for stage in STAGES)
     assert "\x1b" not in captured.err and "\r" not in captured.err
+    # built again with nothing changed: updated, and nothing written
+    assert main(["build", "--content", str(FIXTURES / "mini"), "--out", str(out)]) == 0
+    again = capsys.readouterr().err.splitlines()[-1]
+    assert re.fullmatch(rf"Sito aggiornato in {re.escape(str(out))}/: 0 file in \d+,\d+ s", again)
 
 
 @pytest.mark.parametrize(
