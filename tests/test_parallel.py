@@ -14,7 +14,7 @@ from jinja2 import UndefinedError
 
 from carta import parallel
 from carta.graph import read_manifest
-from carta.pipeline import PARALLEL, build, staging_root
+from carta.pipeline import PARALLEL, BuildResult, build, staging_root
 from carta.render import default_templates
 
 from .conftest import FIXTURES, TODAY
@@ -92,3 +92,24 @@ def test_jobs_must_be_a_positive_number(capsys: pytest.CaptureFixture[str]) -> N
         main(["build", "--jobs", "0"])
     assert exit_.value.code == 2
     assert "--jobs" in capsys.readouterr().err
+
+
+def test_a_build_in_a_thread_forks_its_workers(tmp_path: Path) -> None:
+    """carta serve builds off its server's thread: the workers are forked from that thread."""
+    import threading
+
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = build(FIXTURES / "mini", tmp_path / "site", today=DAY, jobs=2)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=120)
+    assert "error" not in outcome, outcome
+    result = outcome["result"]
+    assert isinstance(result, BuildResult) and PARALLEL in result.seconds
+    assert (tmp_path / "site" / "servizi" / "index.html").is_file()
