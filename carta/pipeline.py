@@ -204,11 +204,12 @@ def _browser_index(writer: SiteWriter, search: _SearchState, counted: Counted) -
 
 
 def _language_indexes(writer: SiteWriter, search: _SearchState, counted: Counted) -> None:
-    """The search indexes of the other languages (``_search/<lang>/``): none without
-    ``lingue``."""
+    """The search indexes of the other languages (``_search/<lang>/``) and their pages
+    (``/<lang>/cerca/``): none without ``lingue``."""
     from .search.languages import write_language_indexes
 
     write_language_indexes(writer.site, writer.out.root, writer.md)
+    writer.language_search_pages()
 
 
 #: told ``(done, total)`` by a stage that counts what it writes
@@ -240,7 +241,7 @@ OUTPUT_STAGES: tuple[OutputStage, ...] = (
     OutputStage("feed", STAGE_PAGES, lambda w, s, c: w.feed()),
     OutputStage("indice Whoosh", STAGE_SEARCH, _whoosh),
     OutputStage("indice del browser e /cerca/", STAGE_SEARCH, _browser_index),
-    OutputStage("indici delle altre lingue", STAGE_SEARCH, _language_indexes),
+    OutputStage("indici e /cerca/ delle altre lingue", STAGE_SEARCH, _language_indexes),
     OutputStage("sitemap", STAGE_PUBLISH, lambda w, s, c: w.sitemap()),
     OutputStage("robots.txt", STAGE_PUBLISH, lambda w, s, c: w.robots()),
     OutputStage("risorse statiche", STAGE_PUBLISH, lambda w, s, c: w.static()),
