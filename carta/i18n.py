@@ -10,11 +10,16 @@ Italian.
 
 from __future__ import annotations
 
+import gettext as _gettext
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
+from io import BytesIO
 from pathlib import Path
 
+from babel.dates import format_date, format_skeleton
 from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 SOURCE = "it"
@@ -58,17 +63,40 @@ def catalogue(lang: str) -> Catalog | None:
 
 
 @cache
-def _messages(lang: str) -> dict[str, str]:
+def translations(lang: str) -> _gettext.NullTranslations:
+    """The catalogue of ``lang`` compiled in memory (fuzzy messages left out), with the plural
+    rule of its header; for Italian, the messages as they are."""
     found = catalogue(lang)
     if found is None:
-        return {}
-    table = {}
-    for message in found:
-        if message.id and isinstance(message.id, str) and message.string and not message.fuzzy:
-            table[message.id] = str(message.string)
-    return table
+        return _gettext.NullTranslations()
+    buffer = BytesIO()
+    write_mo(buffer, found, use_fuzzy=False)
+    buffer.seek(0)
+    return _gettext.GNUTranslations(buffer)
 
 
 def gettext(lang: str, message: str) -> str:
     """``message`` (Italian) in ``lang``; the Italian text when it has no translation."""
-    return _messages(lang).get(message, message)
+    return translations(lang).gettext(message)
+
+
+def ngettext(lang: str, singular: str, plural: str, n: int) -> str:
+    """``singular`` or ``plural`` (Italian) in ``lang`` for the number ``n``, by the plural
+    rule of ``lang`` (Arabic has six forms); Italian: ``singular`` when ``n`` is 1."""
+    return translations(lang).ngettext(singular, plural, n)
+
+
+def date_words(value: date | str, lang: str) -> str:
+    """A date (``date``, or ``2015`` / ``2015-03`` / ``2015-03-01`` as written) in words in
+    ``lang``, by Babel's data for that language: ``23 November 2026``, ``mars 2015``. Italian
+    is :func:`carta.sources.date_words`."""
+    from .model import PartialDate
+
+    if isinstance(value, str):
+        written = PartialDate.parse(value)
+        if written.month is None:
+            return str(written.year)
+        if written.day is None:
+            return str(format_skeleton("yMMMM", written.first(), locale=lang))
+        value = written.first()
+    return str(format_date(value, "long", locale=lang))

@@ -338,11 +338,12 @@ def _browser_index(writer: SiteWriter, search: _SearchState, counted: Counted) -
     assert search.docs is not None, "the Whoosh stage runs first"
     write_browser_index(writer.site, search.docs, search.whoosh, writer.out.root)
     writer.search_page()
+    writer.language_search_pages()  # /<lang>/cerca/, each reading its language's index
 
 
 def _language_indexes(writer: SiteWriter, search: _SearchState, counted: Counted) -> None:
     """The search indexes of the other languages (``_search/<lang>/``): none without
-    ``lingue``."""
+    ``lingue``; their pages (``/<lang>/cerca/``) are written with the Italian one."""
     from .search.languages import write_language_indexes
 
     write_language_indexes(writer.site, writer.out.root, writer.md, languages=search.languages)

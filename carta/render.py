@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from html import escape
@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
+from markupsafe import escape as markup_escape
 
-from . import feed, opendata, osservatorio, sources
+from . import feed, i18n, opendata, osservatorio, sources
 from . import model as m
 from .gitdates import git_dates
 from .kinds import KINDS
@@ -85,6 +87,97 @@ NO_SITEMAP = (
 SEARCH_PAGE = "/cerca/"
 
 
+#: the pages that exist in Italian only, whatever the language of the page that links them
+#: (open data, the Osservatorio, the referral sheet, the feed, the sitemaps, the assets)
+ITALIAN_ONLY = (
+    "/static/",
+    "/_search/",
+    "/dati/",
+    "/osservatorio/",
+    "/foglio/",
+    "/feed.xml",
+    "/sitemap",
+    "/robots.txt",
+)
+
+
+def lang_path(lang: str, path: str) -> str:
+    """The site path of ``path`` (an Italian page's) in the pages of ``lang``: ``/en/aree/``;
+    the same path for Italian and for what exists in Italian only (:data:`ITALIAN_ONLY`)."""
+    if lang == i18n.SOURCE or path.startswith(ITALIAN_ONLY):
+        return path
+    return f"/{lang}{path}"
+
+
+def translation_of(entry: Entry, lang: str) -> Any:
+    """``entry``'s translation into ``lang``, or ``None`` (always ``None`` in Italian)."""
+    return None if lang == i18n.SOURCE else entry.translations.get(lang)
+
+
+@pass_context
+def _gettext(context: Context, message: str) -> str:
+    return i18n.gettext(context["lang"], message)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    return i18n.ngettext(context["lang"], singular, plural, n)
+
+
+@pass_context
+def _date_words(context: Context, value: date | str | None) -> str:
+    lang = context["lang"]
+    if value is None:
+        return ""
+    return sources.date_words(value) if lang == i18n.SOURCE else i18n.date_words(value, lang)
+
+
+@pass_context
+def _title(context: Context, entry: Entry) -> str:
+    """The title of ``entry`` in the language of the page (Italian without a translation)."""
+    t = translation_of(entry, context["lang"])
+    return entry.title if t is None else t.title
+
+
+@pass_context
+def _summary(context: Context, entry: Entry) -> str:
+    t = translation_of(entry, context["lang"])
+    return entry.summary if t is None or not t.summary else t.summary
+
+
+@pass_context
+def _lang_attr(context: Context, entry: Entry | None = None) -> Markup:
+    """`` lang="it"`` for an element whose text is Italian on a page in another language:
+    ``entry``'s text when it has no translation into the page's language, Italian facts
+    (no ``entry``); nothing on Italian pages."""
+    lang = context["lang"]
+    if lang == i18n.SOURCE or (entry is not None and lang in entry.translations):
+        return Markup("")
+    return Markup(' lang="it"')
+
+
+@pass_context
+def _italian(context: Context, text: Any) -> Markup:
+    """``text`` (Italian, escaped) in a ``<span lang="it">`` on a page in another language."""
+    escaped = markup_escape(text)
+    if context["lang"] == i18n.SOURCE:
+        return escaped
+    return Markup('<span lang="it">') + escaped + Markup("</span>")
+
+
+@pass_context
+def _time(context: Context, value: date) -> Markup:
+    """``<time datetime="2026-11-23">23 novembre 2026</time>``, the words in the page's
+    language."""
+    words = escape(_date_words(context, value), quote=False)
+    return Markup(f'<time datetime="{value.isoformat()}">{words}</time>')  # noqa: S704 - escaped
+
+
+def verifier_sentence(kind: str) -> str:
+    """What a page of an entry of ``kind`` says while nobody has verified it (a message id)."""
+    return f"Nessuno ha ancora verificato queste informazioni {KINDS[kind].verifier}."
+
+
 def make_environment(templates: Path, site: Site) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates)),
@@ -93,9 +186,13 @@ def make_environment(templates: Path, site: Site) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # the words of the interface, from the catalogue of the page's language (``lang``)
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     urls = site.urls
-    env.filters["data_it"] = date_it
+    env.filters["data_it"] = _date_words
+    env.filters["it"] = _italian
     env.filters["euro"] = sources.euro
     env.tests["contains"] = lambda seq, item: item in seq
     roles = {
@@ -121,6 +218,16 @@ def make_environment(templates: Path, site: Site) -> Environment:
         absolute=urls.absolute,
         place_name=site.place_name,
         lang=site.config.lingua,
+        direction="ltr",
+        languages=i18n.LANGUAGES,
+        alternates=[],
+        switch=[],
+        title_of=_title,
+        ui_time=_time,
+        verifier_sentence=verifier_sentence,
+        summary_of=_summary,
+        la=_lang_attr,
+        translation=lambda e, lang: translation_of(e, lang),
         csp=CSP,
         feed_path=FEED_PATH,
         roles=roles,
@@ -129,10 +236,10 @@ def make_environment(templates: Path, site: Site) -> Environment:
         report_mailto=lambda title, path: _mailto(site, title, urls.absolute(path)),
         today=site.built_on,
         cited=lambda e: sources.cited(site, e),
-        provenance=lambda e: sources.provenance(site, e),
-        state_phrase=lambda e: sources.state_phrase(site, e),
-        notice=lambda e: sources.notice(site, e, site.built_on),
-        provider=sources.provider_name,
+        provenance=pass_context(lambda c, e: sources.provenance(site, e, c["lang"])),
+        state_phrase=pass_context(lambda c, e: sources.state_phrase(site, e, c["lang"])),
+        notice=pass_context(lambda c, e: sources.notice(site, e, site.built_on, c["lang"])),
+        provider=pass_context(lambda c, e: sources.provider_name(e, c["lang"])),
     )
     return env
 
@@ -171,15 +278,21 @@ def json_script(data: object) -> Markup:
     return Markup(text)  # noqa: S704 - JSON with markup characters escaped just above
 
 
-def service_jsonld(site: Site, entry: Entry, updated: date, urls: Urls) -> dict[str, Any]:
-    """A ``GovernmentService`` as in the Designers Italia template for the scheda servizio."""
+def service_jsonld(
+    site: Site, entry: Entry, updated: date, urls: Urls, page_lang: str = i18n.SOURCE
+) -> dict[str, Any]:
+    """A ``GovernmentService`` as in the Designers Italia template for the scheda servizio; on
+    the page in ``page_lang``, with the name and description of its translation (when there
+    is one) and that page's address."""
     s = entry.meta
     lang = site.config.lingua
+    page = urls.absolute(lang_path(page_lang, entry.url))
+    translation = translation_of(entry, page_lang)
     channel: dict[str, Any] = {
         "@type": "ServiceChannel",
         "name": ", ".join(m.ACCESS_MODES[mo] for mo in s.accesso.modalita),
         "description": s.accesso.dove,
-        "serviceUrl": urls.absolute(entry.url),
+        "serviceUrl": page,
         "availableLanguage": {
             "@type": "Language",
             "name": LANGUAGES.get(lang, lang),
@@ -204,9 +317,9 @@ def service_jsonld(site: Site, entry: Entry, updated: date, urls: Urls) -> dict[
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "GovernmentService",
-        "name": entry.title,
-        "description": entry.summary,
-        "url": urls.absolute(entry.url),
+        "name": entry.title if translation is None else translation.title,
+        "description": (translation and translation.summary) or entry.summary,
+        "url": page,
         "serviceType": site.aree[s.aree[0]].nome,
         "areaServed": [
             {"@type": "AdministrativeArea", "name": site.place_name(t)} for t in s.territorio
@@ -323,39 +436,106 @@ class SiteWriter:
         #: ``n``-th entry from the ``k``-th), and the listing pages when ``k`` is 0; the parts
         #: of a build that renders in parallel (see :mod:`carta.parallel`)
         self.part: tuple[int, int] = (0, 1)
+        #: the languages of the pages: Italian, then ``lingue`` of ``carta.yaml``
+        self.languages = [i18n.SOURCE, *site.config.lingue]
+        self._translated_html: dict[tuple[int, str], dict[str, Markup]] = {}
         self.env.globals["updated"] = self.updated
-        self.env.globals["jsonld"] = lambda entry: json_script(
-            service_jsonld(site, entry, self.updated(entry), self.urls)
+        self.env.globals["jsonld"] = pass_context(
+            lambda c, entry: json_script(
+                service_jsonld(site, entry, self.updated(entry), self.urls, c["lang"])
+            )
         )
-        self.env.globals["body"] = self.body
-        self.env.globals["page_index"] = lambda entry: service_page_index(entry, self.body(entry))
+        self.env.globals["body"] = pass_context(lambda c, entry: self.body(entry, c["lang"]))
+        self.env.globals["page_index"] = pass_context(
+            lambda c, entry: service_page_index(entry, self.body(entry, c["lang"]))
+        )
 
     def updated(self, entry: Entry) -> date:
         return self.dates[id(entry)]
 
-    def body(self, entry: Entry) -> dict[str, Markup]:
-        """The HTML of ``entry``'s body: its intro and, for a servizio, its sections; converted
-        when first asked (a rebuild for one body converts that body only)."""
+    def body(self, entry: Entry, lang: str = i18n.SOURCE) -> dict[str, Markup]:
+        """The HTML of ``entry``'s body: its intro and, for a servizio, its sections; in
+        ``lang``, its translation's when it has one (with the Italian anchors), else the
+        Italian. Converted when first asked (a rebuild for one body converts that body only),
+        and once."""
+        translation = translation_of(entry, lang)
+        if translation is not None:
+            key = (id(entry), lang)
+            if key not in self._translated_html:
+                self._translated_html[key] = self._convert(
+                    entry.kind, translation.intro, translation.sections, translation.body
+                )
+            return self._translated_html[key]
         html = self._html.get(id(entry))
         if html is None:
-            if entry.kind == "servizio":  # standard sections, placed by the template
-                html = {
-                    "intro": self.md.html(entry.intro, shift=1),
-                    **{s.anchor: self.md.html(s.markdown, shift=1) for s in entry.sections},
-                }
-            else:  # free body
-                html = {"intro": self.md.html(entry.body)}
+            html = self._convert(entry.kind, entry.intro, entry.sections, entry.body)
             self._html[id(entry)] = html
         return html
 
-    def page(self, template: str, url_path: str, owner: str, **context: Any) -> None:
-        html = self.env.get_template(template).render(page_url=url_path, **context)
-        self.out.write(url_path, html, owner)
+    def _convert(self, kind: str, intro: str, sections: list[Any], body: str) -> dict[str, Markup]:
+        if kind == "servizio":  # standard sections, placed by the template
+            return {
+                "intro": self.md.html(intro, shift=1),
+                **{s.anchor: self.md.html(s.markdown, shift=1) for s in sections},
+            }
+        return {"intro": self.md.html(body)}  # free body
+
+    def page(
+        self, template: str, url_path: str, owner: str, lang: str = i18n.SOURCE, **context: Any
+    ) -> None:
+        """Render ``template`` as the page ``url_path`` (the Italian page's path) in ``lang``:
+        written at ``/<lang>`` + ``url_path`` outside Italian."""
+        extra = self._language_context(url_path, lang)
+        html = self.env.get_template(template).render(page_url=url_path, **extra, **context)
+        if lang == i18n.SOURCE:
+            self.out.write(url_path, html, owner)
+        else:
+            self.out.write(lang_path(lang, url_path), html, f"{owner} ({lang})")
+
+    def page_in_every_language(
+        self, template: str, url_path: str, owner: str, **context: Any
+    ) -> None:
+        for lang in self.languages:
+            self.page(template, url_path, owner, lang, **context)
+
+    def _language_context(self, url_path: str, lang: str) -> dict[str, Any]:
+        """What a page in ``lang`` needs besides its own context: the language, the links in
+        that language, the ``hreflang`` alternates and the language switch (none for a Carta
+        in Italian only)."""
+        if len(self.languages) == 1:
+            return {}
+        urls = self.urls
+        own = url_path.startswith(ITALIAN_ONLY)  # a page that exists in Italian only
+        versions = [i18n.SOURCE] if own else self.languages
+        alternates = [(code, urls.absolute(lang_path(code, url_path))) for code in versions]
+        alternates.append(("x-default", urls.absolute(url_path)))
+        switch = [
+            (
+                i18n.LANGUAGES[code],
+                urls.path(lang_path(code, "/" if own and code != i18n.SOURCE else url_path)),
+                code == lang,
+            )
+            for code in self.languages
+        ]
+        context: dict[str, Any] = {"alternates": alternates, "switch": switch}
+        if lang != i18n.SOURCE:
+            context.update(
+                lang=lang,
+                direction=i18n.LANGUAGES[lang].direction,
+                url=lambda path: urls.path(lang_path(lang, path)),
+                absolute=lambda path: urls.absolute(lang_path(lang, path)),
+                report_mailto=lambda title, path: _mailto(
+                    self.site, title, urls.absolute(lang_path(lang, path))
+                ),
+            )
+        return context
 
     def pages(self, progress: Callable[[int, int], None] | None = None) -> None:
-        """The pages of the entries and every page that lists them; ``progress`` is told
-        (entry pages written, entries) as the pages of the entries are written."""
-        site, page, out, only = self.site, self.page, self.out, self.only
+        """The pages of the entries and every page that lists them, in Italian and in each
+        language of ``lingue``; ``progress`` is told (entries done, entries) as the pages of
+        the entries are written."""
+        site, out, only = self.site, self.out, self.only
+        every = self.page_in_every_language
         k, n = self.part
         done, total, mine = 0, len(site.all_entries()), set()
         for kind in KINDS.values():
@@ -363,7 +543,7 @@ class SiteWriter:
                 if done % n == k:
                     mine.add(entry.path)
                     if only is None or entry.path in only:
-                        page(kind.template, entry.url, entry.path, entry=entry)
+                        every(kind.template, entry.url, entry.path, entry=entry)
                     if progress is not None:
                         progress(len(mine), total)
                 done += 1
@@ -378,17 +558,18 @@ class SiteWriter:
             out.write(entry.url + SHEET_FILE, data.strip() + "\n", entry.path + " (foglio)")
         if only is not None or k != 0:  # a rebuild for bodies: no other page shows them
             return
-        page("foglio.html", "/foglio/", "foglio", services=services)
+        self.page("foglio.html", "/foglio/", "foglio", services=services)
         newest = max(self.dates.values(), default=None)
-        page("home.html", "/", "home", latest=_latest_initiatives(site), updated_on=newest)
-        letters = az_index(site, services)
-        see_words = sum(1 for _, rows in letters for row in rows if not row.entry)
-        page("az.html", "/servizi/", "A–Z", letters=letters, see_words=see_words)
+        every("home.html", "/", "home", latest=_latest_initiatives(site), updated_on=newest)
+        for lang in self.languages:
+            letters = az_index(site, services, lang)
+            see_words = sum(1 for _, rows in letters for row in rows if not row.entry)
+            self.page("az.html", "/servizi/", "A–Z", lang, letters=letters, see_words=see_words)
         for kind, group, groups in (
             (KINDS["ente"], "tipo", _enti_by_type(site)),
             (KINDS["iniziativa"], "stato", _initiatives_by_state(site)),
         ):
-            page(
+            every(
                 "elenco_gruppi.html",
                 kind.url_prefix,
                 kind.folder,
@@ -400,7 +581,7 @@ class SiteWriter:
             ("aree", site.aree, site.by_area),
             ("destinatari", site.destinatari, site.by_destinatari),
         ):
-            page(
+            every(
                 "taxonomy_index.html",
                 f"/{taxonomy}/",
                 taxonomy,
@@ -409,7 +590,7 @@ class SiteWriter:
                 index=index,
             )
             for term_id, term in terms.items():
-                page(
+                every(
                     "listing.html",
                     f"/{taxonomy}/{term_id}/",
                     f"{taxonomy}.yaml:{term_id}",
@@ -418,9 +599,9 @@ class SiteWriter:
                     term=term,
                     entries=index[term_id],
                 )
-        page("comuni_index.html", "/comuni/", "comuni")
+        every("comuni_index.html", "/comuni/", "comuni")
         for comune_id, comune in site.territorio.comuni.items():
-            page(
+            every(
                 "comune.html",
                 f"/comuni/{comune_id}/",
                 f"territorio.yaml:{comune_id}",
@@ -429,8 +610,8 @@ class SiteWriter:
                 entries=site.by_comune[comune_id],
             )
         if not any(s in site.pagine for s in ROLE_PAGES["privacy"]):
-            page("privacy.html", "/privacy/", "privacy (modello)")
-        page("404.html", "/404.html", "404")
+            every("privacy.html", "/privacy/", "privacy (modello)")
+        every("404.html", "/404.html", "404")
 
     def open_data(self) -> None:
         """``/dati/``: the open-data files and the page that describes them."""
@@ -455,18 +636,41 @@ class SiteWriter:
 
         self.page("cerca.html", SEARCH_PAGE, "cerca", **search_page_context(self.site))
 
+    def language_search_pages(self) -> None:
+        """``/<lang>/cerca/`` for each language of ``lingue``: the form in that language,
+        reading the index of that language (``_search/<lang>/``)."""
+        from .search.page import search_page_context
+
+        for lang in self.languages[1:]:
+            context = search_page_context(self.site, lang)
+            self.page("cerca.html", SEARCH_PAGE, "cerca", lang, **context)
+
     def sitemap(self) -> None:
-        """``/sitemap.xml``, listing every page written before it; none without a base URL
-        (the protocol wants full addresses), and a notice saying so."""
+        """``/sitemap.xml``, listing every Italian page written before it, and
+        ``/sitemap-<lang>.xml`` with the pages of each language of ``lingue``; none without a
+        base URL (the protocol wants full addresses), and a notice saying so."""
         if self.urls.has_base:
             written = set(self.out.written) | self.kept
-            urls = _sitemap(self.site, written, self.updated, self.urls)
-            self.page("sitemap.xml", "/sitemap.xml", "sitemap", urls=urls)
+            others = self.languages[1:]
+            for lang in self.languages:
+                if lang == i18n.SOURCE:
+                    pages = {r for r in written if r.split("/", 1)[0] not in others}
+                    name = "/sitemap.xml"
+                else:
+                    pages = {r[len(lang) + 1 :] for r in written if r.startswith(f"{lang}/")}
+                    name = f"/sitemap-{lang}.xml"
+                urls = _sitemap(self.site, pages, self.updated, self.urls, lang)
+                html = self.env.get_template("sitemap.xml").render(
+                    page_url=name, urls=urls, lang=i18n.SOURCE
+                )
+                self.out.write(
+                    name, html, "sitemap" if lang == i18n.SOURCE else f"sitemap ({lang})"
+                )
         else:
             self.out.notices.append(NO_SITEMAP)
 
     def robots(self) -> None:
-        self.out.write("/robots.txt", _robots(self.urls), "robots")
+        self.out.write("/robots.txt", _robots(self.urls, self.languages[1:]), "robots")
 
     def static(self) -> None:
         """The theme's static assets, copied as they are."""
@@ -550,9 +754,19 @@ def service_page_index(entry: Entry, html: dict[str, Markup]) -> list[tuple[str,
     return first + description + present[len(first) :] + SERVICE_PAGE_TAIL
 
 
-def az_index(site: Site, services: list[Entry]) -> list[tuple[str, list[AzRow]]]:
+def az_index(
+    site: Site, services: list[Entry], lang: str = i18n.SOURCE
+) -> list[tuple[str, list[AzRow]]]:
     """Letters → rows: every service by title, and every word of ``sinonimi.yaml`` that points
-    at services as a "vedi" entry (unless it is already a service's title)."""
+    at services as a "vedi" entry (unless it is already a service's title). In another
+    ``lang``: every service by its title in that language (the Italian one when it has no
+    translation), without the "vedi" entries, whose everyday words are Italian."""
+    if lang != i18n.SOURCE:
+        rows = []
+        for s in services:
+            t = s.translations.get(lang)
+            rows.append(AzRow(t.title if t is not None else s.title, entry=s))
+        return _by_letter(rows)
     rows = [AzRow(s.title, entry=s) for s in services]
     titles = {words(s.title) for s in services}
     prepared = [
@@ -565,6 +779,10 @@ def az_index(site: Site, services: list[Entry]) -> list[tuple[str, list[AzRow]]]
         targets = see_also(word, terms, prepared)
         if targets:
             rows.append(AzRow(word[:1].upper() + word[1:], see=tuple(targets)))
+    return _by_letter(rows)
+
+
+def _by_letter(rows: list[AzRow]) -> list[tuple[str, list[AzRow]]]:
     letters: dict[str, list[AzRow]] = {}
     for row in rows:
         first = fold(row.label)[:1].upper()
@@ -595,14 +813,62 @@ def _initiatives_by_state(site: Site) -> list[tuple[str, list[Entry]]]:
     return groups
 
 
-def _sitemap(site: Site, written: set[str], updated: Any, urls: Urls) -> list[tuple[str, str]]:
+def _sitemap(
+    site: Site, written: set[str], updated: Any, urls: Urls, lang: str = i18n.SOURCE
+) -> list[tuple[str, str]]:
+    """The pages among ``written`` (files relative to the pages of ``lang``), with the full
+    address of their version in ``lang`` and their date."""
     lastmod = {e.url: updated(e).isoformat() for e in site.all_entries()}
     paths = {"/" + rel[: -len("index.html")] for rel in written if rel.endswith("index.html")}
-    return [(feed.xml_clean(urls.absolute(path)), lastmod.get(path, "")) for path in sorted(paths)]
+    return [
+        (feed.xml_clean(urls.absolute(lang_path(lang, path))), lastmod.get(path, ""))
+        for path in sorted(paths)
+    ]
 
 
-def _robots(urls: Urls) -> str:
+def _robots(urls: Urls, languages: Sequence[str] = ()) -> str:
     lines = ["User-agent: *", "Allow: /"]
     if urls.has_base:  # the Sitemap line must be an absolute URL
         lines.append(f"Sitemap: {urls.absolute('/sitemap.xml')}")
+        lines += [f"Sitemap: {urls.absolute(f'/sitemap-{lang}.xml')}" for lang in languages]
     return "\n".join(lines) + "\n"
+
+
+#: the Italian texts of the interface written by Python rather than by a template (labels of
+#: the content model's values, the sentences of :mod:`carta.sources`, the kinds' names)
+def python_messages() -> list[str]:
+    """Every Italian text the pages put through the catalogues that is not in a template."""
+    from .search.languages import catalogue_messages
+
+    texts: list[str] = [*m.SERVICE_SECTIONS]
+    for table in (
+        m.SERVICE_STATES,
+        m.INITIATIVE_STATES,
+        m.ACCESS_MODES,
+        m.COST_TYPES,
+        m.ENTE_TYPES,
+        m.ENTE_NATURE,
+        sources.STATE_GROUPS,
+    ):
+        texts += table.values()
+    texts += [heading for _, heading in SERVICE_PAGE_TAIL]
+    texts.append("Descrizione")
+    texts += [k.label for k in KINDS.values()] + [k.plural_label for k in KINDS.values()]
+    texts += [verifier_sentence(k.name) for k in KINDS.values() if k.verifier]
+    texts += sources.MESSAGES
+    texts += catalogue_messages()
+    return list(dict.fromkeys(texts))
+
+
+def template_messages(templates: Path) -> list[tuple[str, ...]]:
+    """The messages of the templates (``_()`` and ``ngettext()`` with literal texts), each
+    as its Italian text, or its singular and plural, in the order they appear."""
+    env = Environment(extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    found: list[tuple[str, ...]] = []
+    for path in sorted(templates.glob("*.html")):
+        source = path.read_text(encoding="utf-8")
+        for _line, _func, message in env.extract_translations(source):  # type: ignore[attr-defined]
+            texts = tuple(t for t in (message if isinstance(message, tuple) else (message,)) if t)
+            if texts and texts not in found:
+                found.append(texts)
+    return found

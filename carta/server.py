@@ -145,7 +145,7 @@ class SiteApp:
             return self._sheet(environ, start_response, method)
         target = self._find(parts)
         if target is None:
-            return self._not_found(start_response, method)
+            return self._not_found(start_response, method, parts[0] if parts else "")
         if target.is_dir():
             if not raw_path.endswith("/"):
                 return self._send(
@@ -160,7 +160,7 @@ class SiteApp:
         try:
             body = target.read_bytes()
         except OSError:  # a folder without index.html, or a build switched under our feet
-            return self._not_found(start_response, method)
+            return self._not_found(start_response, method, parts[0] if parts else "")
         kind = (
             TYPES.get(target.suffix)
             or mimetypes.guess_type(target.name)[0]
@@ -308,9 +308,15 @@ class SiteApp:
             return None
         return real
 
-    def _not_found(self, start_response: StartResponse, method: str) -> Iterable[bytes]:
+    def _not_found(
+        self, start_response: StartResponse, method: str, folder: str = ""
+    ) -> Iterable[bytes]:
+        """The site's 404 page; under ``/<lang>/``, the 404 page of that language."""
+        page = self.root / "404.html"
+        if folder in OTHER_LANGUAGES and (self.root / folder / "404.html").is_file():
+            page = self.root / folder / "404.html"
         try:
-            body = self._decorate((self.root / "404.html").read_bytes())
+            body = self._decorate(page.read_bytes())
         except OSError:
             body = (
                 self._decorate(

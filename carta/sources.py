@@ -19,6 +19,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from . import i18n
 from . import model as m
 from .site import Entry, Site
 
@@ -29,6 +30,20 @@ MONTHS = [
 
 #: what the page says for a service whose sources name no provider
 NO_PROVIDER = "Gestore non indicato nella fonte"
+
+
+#: the sentences below, as message ids of the catalogues (carta.i18n)
+MESSAGES = [
+    NO_PROVIDER,
+    "Informazioni tratte da: {documenti} e un altro documento.",
+    "Informazioni tratte da: {documenti} e altri {n} documenti.",
+    "Informazioni tratte da: {documenti}.",
+    "{stato} (verificato il {data})",
+    "{stato} (stato non verificato)",
+    "{stato} nel {anno} secondo il documento «{documento}»",
+    "Informazioni verificate il {data}, più di {mesi} mesi fa: potrebbero essere cambiate.",
+    "Informazioni del {anno}, mai verificate da allora: potrebbero essere cambiate.",
+]
 
 
 def partial_date_end(value: str) -> date:
@@ -54,6 +69,11 @@ def date_words(value: date | str) -> str:
         value = written.first()
     day = "1º" if value.day == 1 else str(value.day)
     return f"{day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def words_of_date(value: date | str, lang: str = i18n.SOURCE) -> str:
+    """:func:`date_words` in ``lang`` (Babel's month names outside Italian)."""
+    return date_words(value) if lang == i18n.SOURCE else i18n.date_words(value, lang)
 
 
 def number_words(value: float) -> str:
@@ -99,9 +119,13 @@ class Cited:
     def short_label(self) -> str:
         """The label near the top of a page: the short name and the year when there is a short
         name (it says who issued it), else the full label."""
+        return self.short_label_in(i18n.SOURCE)
+
+    def short_label_in(self, lang: str) -> str:
+        """:attr:`short_label` with the date in words in ``lang``."""
         if self.doc.breve:
             return f"{self.doc.breve} ({self.year})"
-        return self.label
+        return f"{self.doc.titolo} ({self.doc.emittente}, {words_of_date(self.doc.data, lang)})"
 
 
 def cited(site: Site, entry: Entry) -> list[Cited]:
@@ -154,22 +178,24 @@ def freshness(site: Site, entry: Entry, today: date) -> Freshness:
 PROVENANCE_NAMED = 2
 
 
-def provenance(site: Site, entry: Entry) -> str:
+def provenance(site: Site, entry: Entry, lang: str = i18n.SOURCE) -> str:
     """``Informazioni tratte da: Piano di Zona 2015-2017 (Ambito Distrettuale di Crema, 2015).``
 
-    Newest first; past :data:`PROVENANCE_NAMED` documents, the others are counted."""
+    Newest first; past :data:`PROVENANCE_NAMED` documents, the others are counted. The words
+    in ``lang`` (the documents' names stay as written)."""
     sources = [c for c in cited(site, entry) if c.doc.tipo == "documento"]
     if not sources:
         return ""
     order = sorted(range(len(sources)), key=lambda i: (-sources[i].issued.toordinal(), i))
-    named = [sources[i].short_label for i in order[:PROVENANCE_NAMED]]
-    rest = len(sources) - len(named)
-    tail = ""
+    named = "; ".join(sources[i].short_label_in(lang) for i in order[:PROVENANCE_NAMED])
+    rest = len(sources) - PROVENANCE_NAMED
     if rest == 1:
-        tail = " e un altro documento"
+        text = i18n.gettext(lang, "Informazioni tratte da: {documenti} e un altro documento.")
     elif rest > 1:
-        tail = f" e altri {rest} documenti"
-    return "Informazioni tratte da: " + "; ".join(named) + tail + "."
+        text = i18n.gettext(lang, "Informazioni tratte da: {documenti} e altri {n} documenti.")
+    else:
+        text = i18n.gettext(lang, "Informazioni tratte da: {documenti}.")
+    return text.format(documenti=named, n=rest)
 
 
 #: headings of listings grouped by state: the state is the sources', not a claim about today
@@ -188,46 +214,55 @@ def period_over(entry: Entry, today: date) -> bool:
     return bool(meta.periodo and meta.periodo.al and partial_date_end(meta.periodo.al) < today)
 
 
-def state_label(entry: Entry) -> str:
+def state_label(entry: Entry, lang: str = i18n.SOURCE) -> str:
     """``Attivo``, ``In corso``, …; ``""`` for entries without a state."""
     if entry.kind == "servizio":
-        return m.SERVICE_STATES[entry.meta.stato]
+        return i18n.gettext(lang, m.SERVICE_STATES[entry.meta.stato])
     if entry.kind == "iniziativa":
-        return m.INITIATIVE_STATES[entry.meta.stato]
+        return i18n.gettext(lang, m.INITIATIVE_STATES[entry.meta.stato])
     return ""
 
 
-def state_phrase(site: Site, entry: Entry) -> str:
+def state_phrase(site: Site, entry: Entry, lang: str = i18n.SOURCE) -> str:
     """The state with what it rests on: ``Attivo nel 2015 secondo il documento «Piano di Zona
-    2015-2017»`` — or, once someone checked, ``Attivo (verificato il 15 gennaio 2027)``."""
-    label = state_label(entry)
+    2015-2017»`` — or, once someone checked, ``Attivo (verificato il 15 gennaio 2027)``; the
+    words in ``lang``, the document's name as written."""
+    label = state_label(entry, lang)
     if not label:
         return ""
     if entry.meta.verificato_il:
-        return f"{label} (verificato il {date_words(entry.meta.verificato_il)})"
+        return i18n.gettext(lang, "{stato} (verificato il {data})").format(
+            stato=label, data=words_of_date(entry.meta.verificato_il, lang)
+        )
     source = newest(site, entry)
     if source is None:
-        return f"{label} (stato non verificato)"
-    return f"{label} nel {source.year} secondo il documento «{source.name}»"
+        return i18n.gettext(lang, "{stato} (stato non verificato)").format(stato=label)
+    return i18n.gettext(lang, "{stato} nel {anno} secondo il documento «{documento}»").format(
+        stato=label, anno=source.year, documento=source.name
+    )
 
 
-def notice(site: Site, entry: Entry, today: date) -> str:
+def notice(site: Site, entry: Entry, today: date, lang: str = i18n.SOURCE) -> str:
     """The warning shown at the top of a page whose information may be out of date, or ``""``."""
     f = freshness(site, entry, today)
     if not f.stale or f.reference is None:
         return ""
     if f.verified:
-        return (
-            f"Informazioni verificate il {date_words(f.verified)}, più di "
-            f"{site.config.mesi_verifica} mesi fa: potrebbero essere cambiate."
-        )
+        return i18n.gettext(
+            lang,
+            "Informazioni verificate il {data}, più di {mesi} mesi fa: potrebbero essere cambiate.",
+        ).format(data=words_of_date(f.verified, lang), mesi=site.config.mesi_verifica)
     assert f.source is not None
-    return (
-        f"Informazioni del {f.source.year}, mai verificate da allora: potrebbero essere cambiate."
-    )
+    return i18n.gettext(
+        lang, "Informazioni del {anno}, mai verificate da allora: potrebbero essere cambiate."
+    ).format(anno=f.source.year)
 
 
-def provider_name(entry: Entry) -> str:
-    """The provider of a service, or what the page says when its sources name none."""
+def provider_name(entry: Entry, lang: str = i18n.SOURCE) -> str:
+    """The provider of a service (its name in ``lang`` when translated), or what the page says
+    when its sources name none."""
     providers = entry.links.get("ente", [])
-    return providers[0].title if providers else NO_PROVIDER
+    if not providers:
+        return i18n.gettext(lang, NO_PROVIDER)
+    translated = providers[0].translations.get(lang) if lang != i18n.SOURCE else None
+    return translated.title if translated is not None else providers[0].title

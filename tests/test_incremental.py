@@ -37,8 +37,13 @@ def files(root: Path) -> dict[str, bytes]:
 
 
 def answers(site: Path) -> list[list[tuple[str, float]]]:
-    engine = Engine(site)
-    return [[(h.slug, h.score) for h in engine.search(q).results] for q in QUERIES]
+    """The results of :data:`QUERIES` in Italian and, on the index of ``/en/``, in English."""
+    found = []
+    for lang in (None, "en"):
+        engine = Engine(site, lang)
+        found += [[(h.slug, h.score) for h in engine.search(q).results] for q in QUERIES]
+        engine.close()
+    return found
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -52,6 +57,22 @@ def add_service(content: Path, templates: Path) -> None:
     text = text.replace("Sportello famiglie Nord", "Nuovo servizio di ascolto")
     (content / "servizi" / "ascolto.md").write_text(text, encoding="utf-8")
 
+
+#: the home-care service in English: its pages under /en/ are outputs made from it
+TRANSLATION = "servizi/assistenza-domiciliare.en.md"
+EN = """---
+titolo: Home care
+sommario: Help at home for people who can no longer manage daily activities alone.
+traduzione:
+  testo_italiano_del: 2026-11-01
+  revisione: in-attesa
+---
+Qualified workers come to your home.
+
+## Who it is for
+
+Older or disabled people living at home.
+"""
 
 EDITS: list[tuple[str, Callable[[Path, Path], None]]] = [
     (
@@ -94,6 +115,16 @@ EDITS: list[tuple[str, Callable[[Path, Path], None]]] = [
         lambda c, t: edit(c / "carta.yaml", "I servizi sociali", "Tutti i servizi sociali"),
     ),
     (
+        "corpo di una traduzione",
+        lambda c, t: edit(c / TRANSLATION, "Qualified workers", "Trained, qualified workers"),
+    ),
+    (
+        "titolo di una traduzione",
+        lambda c, t: edit(c / TRANSLATION, "titolo: Home care", "titolo: Care at home"),
+    ),
+    ("traduzione tolta", lambda c, t: (c / TRANSLATION).unlink()),
+    ("traduzione aggiunta", lambda c, t: (c / TRANSLATION).write_text(EN, encoding="utf-8")),
+    (
         "due corpi",
         lambda c, t: (
             edit(
@@ -107,8 +138,13 @@ EDITS: list[tuple[str, Callable[[Path, Path], None]]] = [
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> tuple[Path, Path]:
+    """The mini Carta, also in English and Arabic (the home-care service translated into
+    English), and a copy of the templates."""
     content, templates = tmp_path / "content", tmp_path / "templates"
     shutil.copytree(FIXTURES / "mini", content)
+    config = content / "carta.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "lingue: [en, ar]\n", encoding="utf-8")
+    (content / TRANSLATION).write_text(EN, encoding="utf-8")
     shutil.copytree(default_templates(), templates)
     return content, templates
 
@@ -143,11 +179,15 @@ def test_every_edit_rebuilt_incrementally_equals_a_clean_build(
         run(clean, clean=True)
         built, expected = files(site), files(clean)
         assert sorted(built) == sorted(expected), name
+        assert "en/servizi/assistenza-domiciliare/index.html" in built, name  # /L/ pages too
+        assert "ar/servizi/centro-diurno/index.html" in built, name
         differing = [rel for rel in expected if built[rel] != expected[rel]]
         assert differing == [], name
         assert answers(site) == answers(clean), name
-    # the body edits were built incrementally, not by starting over
+    # the body edits (of an entry, of a translation) were built incrementally, not by
+    # starting over
     assert [inc for (name, _), inc in zip(EDITS, incremental, strict=True) if "corp" in name] == [
+        True,
         True,
         True,
     ]

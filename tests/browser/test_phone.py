@@ -68,14 +68,19 @@ def test_menu_search_and_index_open_by_keyboard(served: Served, phone: Any) -> N
     menu_link = phone.locator("nav.menu").get_by_role("link", name="Aree di bisogno")
     search = phone.locator("#cerca-testata")
     assert not menu_link.is_visible() and not search.is_visible()
+    # the language switch, on a Carta in more than one language, comes right after the skip
+    # link, in the bar above the title
+    switch = phone.locator("nav.lingue a").count()
     focused = []
-    for _ in range(6):  # skip link, title, "Cerca", "Menu", …
+    for _ in range(6 + switch):  # skip link, [languages], title, "Cerca", "Menu", …
         phone.keyboard.press("Tab")
         focused.append(phone.evaluate("document.activeElement.textContent.trim()"))
         if focused[-1] == "Menu":
             phone.keyboard.press("Enter")
             break
-    assert focused[2:4] == ["Cerca", "Menu"], focused
+    languages = phone.locator("nav.lingue a").evaluate_all("els => els.map(e => e.textContent)")
+    assert focused[1 : 1 + switch] == languages, focused
+    assert focused[2 + switch : 4 + switch] == ["Cerca", "Menu"], focused
     assert menu_link.is_visible()
     phone.keyboard.press("Tab")
     assert phone.evaluate("document.activeElement.textContent.trim()") == "Servizi dalla A alla Z"

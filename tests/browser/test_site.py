@@ -264,3 +264,80 @@ def test_la_carta_in_numeri_prints_on_a4_without_cutting_charts_or_tables(served
         page.emulate_media(media="screen")
         page.set_viewport_size({"width": 1280, "height": 900})
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 1
+
+
+def language_pages(served: Served) -> dict[str, str]:
+    """Pages in English and Arabic: a translated service, the typical (untranslated) service,
+    the home, a listing, a free page, search with results and the 404."""
+    translated = sorted(
+        f.name.removesuffix(".ar.md") for f in (SITES[served.name] / "servizi").glob("*.ar.md")
+    )
+    types = {}
+    for lang in ("en", "ar"):
+        types.update(
+            {
+                f"{lang} home": f"/{lang}/",
+                f"{lang} servizio tradotto": f"/{lang}/servizi/{translated[0]}/",
+                f"{lang} servizio non tradotto": f"/{lang}{served.typical_service()}",
+                f"{lang} A–Z": f"/{lang}/servizi/",
+                f"{lang} elenco per area": f"/{lang}{served.first('aree')}",
+                f"{lang} comune": f"/{lang}{served.first('comuni')}",
+                f"{lang} pagina": f"/{lang}{served.first('pagine')}",
+                f"{lang} cerca con risultati": f"/{lang}/cerca/?q=anziani",
+                f"{lang} 404": f"/{lang}/questa-pagina-non-esiste/",
+            }
+        )
+    return types
+
+
+def test_pages_in_english_and_arabic_have_no_axe_violations(served: Served) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    found = {}
+    for width in (1280, 390):
+        served.page.set_viewport_size({"width": width, "height": 900})
+        for kind, path in language_pages(served).items():
+            served.goto(path)
+            served.page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            result = axe.run(served.page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+            if result.violations_count:
+                found[f"{width} px {kind} {path}"] = result.generate_report()
+    served.page.set_viewport_size({"width": 1280, "height": 900})
+    assert found == {}, "\n".join(f"{k}:\n{v}" for k, v in found.items())
+
+
+def test_arabic_pages_read_right_to_left_without_horizontal_scroll_at_320_px(
+    served: Served,
+) -> None:
+    served.page.set_viewport_size({"width": 320, "height": 700})
+    try:
+        overflowing = {}
+        for kind, path in language_pages(served).items():
+            if not kind.startswith("ar "):
+                continue
+            served.goto(path)
+            html = served.page.locator("html")
+            assert (html.get_attribute("lang"), html.get_attribute("dir")) == ("ar", "rtl"), path
+            assert served.page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+            assert served.page.locator("h1").count() == 1, path
+            extra = served.page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            # in right-to-left a page overflows to the left: the scroll width shows it too
+            left = served.page.evaluate(
+                "Math.min(0, ...[...document.querySelectorAll('body *')].map("
+                "e => e.getBoundingClientRect().left))"
+            )
+            if extra > 0 or left < -1:
+                overflowing[f"{kind} {path}"] = (extra, left)
+        assert overflowing == {}
+    finally:
+        served.page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_arabic_pages_load_no_web_font(served: Served) -> None:
+    served.requests.clear()
+    served.goto(f"/ar{served.typical_service()}")
+    served.page.wait_for_load_state("networkidle")
+    assert not [r for r in served.requests if r.endswith(".woff2")]
