@@ -78,9 +78,21 @@ class Worker:
     _reader: threading.Thread | None = field(default=None, repr=False)
 
     @classmethod
-    def start(cls, job: Callable[[Counted], Any], counted: Counted) -> Worker:
+    def start(
+        cls, job: Callable[[Counted], Any], counted: Counted, into: list[Worker] | None = None
+    ) -> Worker:
+        """Fork a worker running ``job``; it is added to ``into`` before anything can
+        interrupt the build (so that whoever kills the workers knows it)."""
         read, write = os.pipe()
-        pid = os.fork()
+        # Ctrl+C and SIGTERM wait while the process forks: a signal handled during fork() (in
+        # Python's at-fork hooks) would be lost, and one handled before the worker is recorded
+        # would leave it running
+        old = _block_signals()
+        try:
+            pid = os.fork()
+        except BaseException:
+            _restore_signals(old)
+            raise
         if pid == 0:  # the worker
             code = 0
             try:
@@ -88,6 +100,7 @@ class Worker:
                 # Ctrl+C and SIGTERM are the build's to handle: it kills the workers
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                _restore_signals(old)
                 throttle = _Throttle(lambda done, total: _send(write, ("progress", done, total)))
                 result = job(throttle)
                 _send(write, ("done", result))
@@ -99,10 +112,17 @@ class Worker:
                     _send(write, ("error", RuntimeError(repr(exc))))
             finally:
                 os._exit(code)
-        os.close(write)
-        worker = cls(pid, read, counted)
-        worker._reader = threading.Thread(target=worker._read, daemon=True)
-        worker._reader.start()
+        try:
+            os.close(write)
+            worker = cls(pid, read, counted)
+            if into is not None:
+                into.append(worker)
+            # started with the signals blocked, the reader never takes Ctrl+C or SIGTERM: the
+            # build's own thread does
+            worker._reader = threading.Thread(target=worker._read, daemon=True)
+            worker._reader.start()
+        finally:
+            _restore_signals(old)  # a signal that came meanwhile is raised here
         return worker
 
     def _read(self) -> None:
@@ -151,6 +171,22 @@ class Worker:
         except ChildProcessError:
             pass
         self.pid = 0
+
+
+_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _block_signals() -> set[int] | None:
+    """Block Ctrl+C and SIGTERM in this thread; the mask before (``None`` where there is no
+    way to block them)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return set(signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS))
+
+
+def _restore_signals(old: set[int] | None) -> None:
+    if old is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 class _Throttle:

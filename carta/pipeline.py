@@ -290,7 +290,7 @@ def _write_in_parallel(
     running: list[parallel.Worker] = []
     try:
         for k in range(count):
-            running.append(parallel.Worker.start(partial(job, k), partial(counted, k)))
+            parallel.Worker.start(partial(job, k), partial(counted, k), into=running)
         _write_group(writer, search, STAGE_SEARCH, total, told, seconds)
         results = [worker.join() for worker in running]
     finally:
