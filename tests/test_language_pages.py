@@ -271,3 +271,28 @@ def test_the_server_answers_in_the_language_of_the_page(site: Path) -> None:
     status, _, body = wsgi_call(app, "/ar/cerca/", "q=المساعدة")
     assert status.startswith("200") and b'lang="ar" dir="rtl"' in body
     assert f"/ar/{SERVICE}/".encode() in body
+
+
+def test_the_catalogues_are_inputs_of_a_build_in_other_languages(tmp_path: Path) -> None:
+    from carta import graph
+    from carta.loader import DATA_FILES
+    from carta.pipeline import check
+    from carta.render import entry_dates
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "mini", content)
+    italian, _ = check(content, today=date.fromisoformat(TODAY))
+    assert italian is not None
+    inputs = graph.inputs_of(
+        italian, content, default_templates(), entry_dates(italian), list(DATA_FILES)
+    )
+    assert inputs.shared["catalogues"] == {}  # an Italian-only Carta does not read them
+    assert "Babel" in inputs.shared["libraries"]
+    config = content / "carta.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "lingue: [en]\n", encoding="utf-8")
+    site, _ = check(content, today=date.fromisoformat(TODAY))
+    assert site is not None
+    inputs = graph.inputs_of(
+        site, content, default_templates(), entry_dates(site), list(DATA_FILES)
+    )
+    assert set(inputs.shared["catalogues"]) == {f"{lang}/LC_MESSAGES/messages.po" for lang in LANGS}
