@@ -296,3 +296,11 @@ def test_the_catalogues_are_inputs_of_a_build_in_other_languages(tmp_path: Path)
         site, content, default_templates(), entry_dates(site), list(DATA_FILES)
     )
     assert set(inputs.shared["catalogues"]) == {f"{lang}/LC_MESSAGES/messages.po" for lang in LANGS}
+
+
+def test_budget_names_the_pages_of_each_language() -> None:
+    from carta.budget import page_type
+
+    assert page_type("/en/servizi/centro-diurno/") == "servizio (en)"
+    assert page_type("/ar/") == page_type("/") + " (ar)"
+    assert page_type("/servizi/centro-diurno/") == "servizio"
