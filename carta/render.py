@@ -115,13 +115,20 @@ def translation_of(entry: Entry, lang: str) -> Any:
 
 
 @pass_context
-def _gettext(context: Context, message: str) -> str:
-    return i18n.gettext(context["lang"], message)
+def _gettext(context: Context, message: str, **variables: Any) -> Markup:
+    """``_()`` of the templates: ``message`` in the page's language (``lang``), as Jinja's
+    "new style" gettext has it — the catalogue's text is markup, ``%(name)s`` filled in with
+    the escaped ``variables`` — in one call rather than two."""
+    return Markup(i18n.gettext(context["lang"], message)) % variables  # noqa: S704 - catalogue
 
 
 @pass_context
-def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
-    return i18n.ngettext(context["lang"], singular, plural, n)
+def _ngettext(context: Context, singular: str, plural: str, n: int, **variables: Any) -> Markup:
+    """``ngettext()`` of the templates, by the plural rule of the page's language; ``%(num)s``
+    is ``n``."""
+    variables.setdefault("num", n)
+    text = i18n.ngettext(context["lang"], singular, plural, n)
+    return Markup(text) % variables  # noqa: S704 - from the catalogue
 
 
 @pass_context
@@ -186,10 +193,11 @@ def make_environment(templates: Path, site: Site) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        extensions=["jinja2.ext.i18n"],
     )
-    # the words of the interface, from the catalogue of the page's language (``lang``)
-    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # the words of the interface, from the catalogue of the page's language (``lang``): the
+    # calls of Jinja's i18n extension (``_``, ``gettext``, ``ngettext``), which
+    # :func:`template_messages` extracts
+    env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
     urls = site.urls
     env.filters["data_it"] = _date_words
     env.filters["it"] = _italian
