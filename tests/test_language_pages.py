@@ -163,7 +163,8 @@ def test_a_translated_page_shows_the_translation_and_its_review_state(site: Path
     ar = read(site, f"/ar/{SERVICE}/")
     assert '<html lang="ar" dir="rtl">' in ar
     assert "المساعدة المنزلية" in ar
-    assert "Mediatrice culturale del Comune di Prova" in ar  # reviewed, by whom
+    # reviewed: by whom and when
+    assert 'راجعها Mediatrice culturale del Comune di Prova في <time datetime="2026-11-10">' in ar
     assert 'datetime="2026-11-01"' in ar
 
 
