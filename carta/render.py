@@ -114,12 +114,20 @@ def translation_of(entry: Entry, lang: str) -> Any:
     return None if lang == i18n.SOURCE else entry.translations.get(lang)
 
 
+#: (language, message) → the message as markup (the catalogues do not change during a build)
+_MESSAGES: dict[tuple[str, str], Markup] = {}
+
+
 @pass_context
 def _gettext(context: Context, message: str, **variables: Any) -> Markup:
     """``_()`` of the templates: ``message`` in the page's language (``lang``), as Jinja's
     "new style" gettext has it — the catalogue's text is markup, ``%(name)s`` filled in with
     the escaped ``variables`` — in one call rather than two."""
-    return Markup(i18n.gettext(context["lang"], message)) % variables  # noqa: S704 - catalogue
+    key = (context["lang"], message)
+    text = _MESSAGES.get(key)
+    if text is None:
+        text = _MESSAGES[key] = Markup(i18n.gettext(*key))  # noqa: S704 - from the catalogue
+    return text % variables if variables or "%" in text else text
 
 
 @pass_context
@@ -185,6 +193,21 @@ def verifier_sentence(kind: str) -> str:
     return f"Nessuno ha ancora verificato queste informazioni {KINDS[kind].verifier}."
 
 
+def _per_entry(phrase: Callable[[Entry, str], str]) -> Callable[..., str]:
+    """``phrase(entry, lang)`` for the templates, in the page's language, computed once per
+    entry and language (an entry's state shows on its page and on every listing of it)."""
+    done: dict[tuple[int, str], str] = {}
+
+    @pass_context
+    def call(context: Context, entry: Entry) -> str:
+        key = (id(entry), context["lang"])
+        if key not in done:
+            done[key] = phrase(entry, key[1])
+        return done[key]
+
+    return call
+
+
 def make_environment(templates: Path, site: Site) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates)),
@@ -244,9 +267,9 @@ def make_environment(templates: Path, site: Site) -> Environment:
         report_mailto=lambda title, path: _mailto(site, title, urls.absolute(path)),
         today=site.built_on,
         cited=lambda e: sources.cited(site, e),
-        provenance=pass_context(lambda c, e: sources.provenance(site, e, c["lang"])),
-        state_phrase=pass_context(lambda c, e: sources.state_phrase(site, e, c["lang"])),
-        notice=pass_context(lambda c, e: sources.notice(site, e, site.built_on, c["lang"])),
+        provenance=_per_entry(lambda e, lang: sources.provenance(site, e, lang)),
+        state_phrase=_per_entry(lambda e, lang: sources.state_phrase(site, e, lang)),
+        notice=_per_entry(lambda e, lang: sources.notice(site, e, site.built_on, lang)),
         provider=pass_context(lambda c, e: sources.provider_name(e, c["lang"])),
     )
     return env
