@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .i18n import LANGUAGES, SOURCE
 from .kinds import KINDS
 
 #: per page view, bytes after gzip
@@ -135,8 +136,12 @@ PAGE_TYPES = {
 
 
 def page_type(path: str) -> str:
-    """A name for the kind of page at ``path`` (for the summary table)."""
+    """A name for the kind of page at ``path`` (for the summary table); a page of another
+    language (``/en/servizi/x/``) as its Italian page's kind with the language: ``servizio
+    (en)``."""
     parts = tuple(p for p in path.strip("/").split("/") if p)
+    if parts and parts[0] in LANGUAGES and parts[0] != SOURCE:
+        return f"{page_type('/'.join(parts[1:]))} ({parts[0]})"
     types = {**PAGE_TYPES, **_kind_page_types()}
     return types.get(parts) or types.get((*parts[:1], "*"), "/".join(parts))
 

@@ -4,8 +4,9 @@ A build records its inputs in a manifest kept beside the output, never inside th
 folder: ``<parent of out>/.carta-cache/<out name>.json``. The inputs are
 
 - *shared*: the versions of carta and of the libraries that shape the output, the build date,
-  the base URL, every data file of the content folder (``carta.yaml``, the taxonomies, …) and
-  every file of the templates folder (static assets included);
+  the base URL, every data file of the content folder (``carta.yaml``, the taxonomies, …),
+  every file of the templates folder (static assets included) and, for a Carta with
+  ``lingue``, the message catalogues of the interface (``carta/locale/``);
 - *per entry*: the hash of its front matter, the hash of its body, and its date (the git date
   of its file, see :func:`carta.render.entry_dates`); its translations (``<slug>.<lang>.md``)
   count with it, their front matter with its front matter and their bodies with its body;
@@ -38,11 +39,21 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .i18n import LOCALE_DIR
 from .site import Entry, Site
 
 CACHE_DIR = ".carta-cache"
 #: the libraries whose versions can change the bytes of the output
-LIBRARIES = ("Jinja2", "MarkupSafe", "Markdown", "PyYAML", "Whoosh-Reloaded", "nh3", "pydantic")
+LIBRARIES = (
+    "Jinja2",
+    "MarkupSafe",
+    "Markdown",
+    "PyYAML",
+    "Whoosh-Reloaded",
+    "nh3",
+    "pydantic",
+    "Babel",
+)
 #: the version of the manifest's own layout
 LAYOUT = 1
 
@@ -132,6 +143,8 @@ def inputs_of(
             if (content / name).is_file()
         },
         "templates": _files(templates),
+        # the words of the interface in the other languages (carta.i18n)
+        "catalogues": _files(LOCALE_DIR) if site.config.lingue else {},
     }
     return Inputs(shared=shared, entries=entries)
 

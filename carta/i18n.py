@@ -86,6 +86,7 @@ def ngettext(lang: str, singular: str, plural: str, n: int) -> str:
     return translations(lang).ngettext(singular, plural, n)
 
 
+@cache
 def date_words(value: date | str, lang: str) -> str:
     """A date (``date``, or ``2015`` / ``2015-03`` / ``2015-03-01`` as written) in words in
     ``lang``, by Babel's data for that language: ``23 November 2026``, ``mars 2015``. Italian

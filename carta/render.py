@@ -114,14 +114,29 @@ def translation_of(entry: Entry, lang: str) -> Any:
     return None if lang == i18n.SOURCE else entry.translations.get(lang)
 
 
-@pass_context
-def _gettext(context: Context, message: str) -> str:
-    return i18n.gettext(context["lang"], message)
+#: (language, message) → the message as markup (the catalogues do not change during a build)
+_MESSAGES: dict[tuple[str, str], Markup] = {}
 
 
 @pass_context
-def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
-    return i18n.ngettext(context["lang"], singular, plural, n)
+def _gettext(context: Context, message: str, **variables: Any) -> Markup:
+    """``_()`` of the templates: ``message`` in the page's language (``lang``), as Jinja's
+    "new style" gettext has it — the catalogue's text is markup, ``%(name)s`` filled in with
+    the escaped ``variables`` — in one call rather than two."""
+    key = (context["lang"], message)
+    text = _MESSAGES.get(key)
+    if text is None:
+        text = _MESSAGES[key] = Markup(i18n.gettext(*key))  # noqa: S704 - from the catalogue
+    return text % variables if variables or "%" in text else text
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, n: int, **variables: Any) -> Markup:
+    """``ngettext()`` of the templates, by the plural rule of the page's language; ``%(num)s``
+    is ``n``."""
+    variables.setdefault("num", n)
+    text = i18n.ngettext(context["lang"], singular, plural, n)
+    return Markup(text) % variables  # noqa: S704 - from the catalogue
 
 
 @pass_context
@@ -178,6 +193,21 @@ def verifier_sentence(kind: str) -> str:
     return f"Nessuno ha ancora verificato queste informazioni {KINDS[kind].verifier}."
 
 
+def _per_entry(phrase: Callable[[Entry, str], str]) -> Callable[..., str]:
+    """``phrase(entry, lang)`` for the templates, in the page's language, computed once per
+    entry and language (an entry's state shows on its page and on every listing of it)."""
+    done: dict[tuple[int, str], str] = {}
+
+    @pass_context
+    def call(context: Context, entry: Entry) -> str:
+        key = (id(entry), context["lang"])
+        if key not in done:
+            done[key] = phrase(entry, key[1])
+        return done[key]
+
+    return call
+
+
 def make_environment(templates: Path, site: Site) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates)),
@@ -186,10 +216,11 @@ def make_environment(templates: Path, site: Site) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        extensions=["jinja2.ext.i18n"],
     )
-    # the words of the interface, from the catalogue of the page's language (``lang``)
-    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # the words of the interface, from the catalogue of the page's language (``lang``): the
+    # calls of Jinja's i18n extension (``_``, ``gettext``, ``ngettext``), which
+    # :func:`template_messages` extracts
+    env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
     urls = site.urls
     env.filters["data_it"] = _date_words
     env.filters["it"] = _italian
@@ -236,9 +267,9 @@ def make_environment(templates: Path, site: Site) -> Environment:
         report_mailto=lambda title, path: _mailto(site, title, urls.absolute(path)),
         today=site.built_on,
         cited=lambda e: sources.cited(site, e),
-        provenance=pass_context(lambda c, e: sources.provenance(site, e, c["lang"])),
-        state_phrase=pass_context(lambda c, e: sources.state_phrase(site, e, c["lang"])),
-        notice=pass_context(lambda c, e: sources.notice(site, e, site.built_on, c["lang"])),
+        provenance=_per_entry(lambda e, lang: sources.provenance(site, e, lang)),
+        state_phrase=_per_entry(lambda e, lang: sources.state_phrase(site, e, lang)),
+        notice=_per_entry(lambda e, lang: sources.notice(site, e, site.built_on, lang)),
         provider=pass_context(lambda c, e: sources.provider_name(e, c["lang"])),
     )
     return env

@@ -163,7 +163,8 @@ def test_a_translated_page_shows_the_translation_and_its_review_state(site: Path
     ar = read(site, f"/ar/{SERVICE}/")
     assert '<html lang="ar" dir="rtl">' in ar
     assert "المساعدة المنزلية" in ar
-    assert "Mediatrice culturale del Comune di Prova" in ar  # reviewed, by whom
+    # reviewed: by whom and when
+    assert 'راجعها Mediatrice culturale del Comune di Prova في <time datetime="2026-11-10">' in ar
     assert 'datetime="2026-11-01"' in ar
 
 
@@ -271,3 +272,36 @@ def test_the_server_answers_in_the_language_of_the_page(site: Path) -> None:
     status, _, body = wsgi_call(app, "/ar/cerca/", "q=المساعدة")
     assert status.startswith("200") and b'lang="ar" dir="rtl"' in body
     assert f"/ar/{SERVICE}/".encode() in body
+
+
+def test_the_catalogues_are_inputs_of_a_build_in_other_languages(tmp_path: Path) -> None:
+    from carta import graph
+    from carta.loader import DATA_FILES
+    from carta.pipeline import check
+    from carta.render import entry_dates
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "mini", content)
+    italian, _ = check(content, today=date.fromisoformat(TODAY))
+    assert italian is not None
+    inputs = graph.inputs_of(
+        italian, content, default_templates(), entry_dates(italian), list(DATA_FILES)
+    )
+    assert inputs.shared["catalogues"] == {}  # an Italian-only Carta does not read them
+    assert "Babel" in inputs.shared["libraries"]
+    config = content / "carta.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "lingue: [en]\n", encoding="utf-8")
+    site, _ = check(content, today=date.fromisoformat(TODAY))
+    assert site is not None
+    inputs = graph.inputs_of(
+        site, content, default_templates(), entry_dates(site), list(DATA_FILES)
+    )
+    assert set(inputs.shared["catalogues"]) == {f"{lang}/LC_MESSAGES/messages.po" for lang in LANGS}
+
+
+def test_budget_names_the_pages_of_each_language() -> None:
+    from carta.budget import page_type
+
+    assert page_type("/en/servizi/centro-diurno/") == "servizio (en)"
+    assert page_type("/ar/") == page_type("/") + " (ar)"
+    assert page_type("/servizi/centro-diurno/") == "servizio"
