@@ -284,12 +284,14 @@ def build_child(content: Path, work: Path, saves: int) -> dict[str, Any]:
     shutil.copytree(default_templates(), templates)
     started = time.perf_counter()
     clean = build(copy, site_dir, templates=templates, clean=True)
+    seconds = time.perf_counter() - started
+    sizes = [p.stat().st_size for p in site_dir.rglob("*") if p.is_file()]
     figures: dict[str, Any] = {
         "entries": sum(1 for _ in copy.glob("*/*.md")),
-        "clean": time.perf_counter() - started,
+        "clean": seconds,
         "stages": clean.seconds,
-        "files": sum(1 for p in site_dir.rglob("*") if p.is_file()),
-        "bytes": sum(p.stat().st_size for p in site_dir.rglob("*") if p.is_file()),
+        "files": len(sizes),
+        "bytes": sum(sizes),
         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     started = time.perf_counter()

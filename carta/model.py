@@ -73,6 +73,16 @@ ENTE_TYPES = {
     "altro": "Altro",
 }
 ENTE_NATURE = {"pubblico": "Pubblico", "privato-sociale": "Privato sociale", "privato": "Privato"}
+#: every table of allowed values with its Italian labels (documented in the README, shown on
+#: the pages through the message catalogues)
+VALUE_LABELS = (
+    SERVICE_STATES,
+    INITIATIVE_STATES,
+    ACCESS_MODES,
+    COST_TYPES,
+    ENTE_TYPES,
+    ENTE_NATURE,
+)
 
 #: the territorio id that means "the whole district"
 WHOLE_DISTRICT = "ambito"

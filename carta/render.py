@@ -458,7 +458,8 @@ class SiteWriter:
         self.out = Output(out_dir)
         self.urls = site.urls
         self.dates = dates if dates is not None else entry_dates(site)
-        self._html: dict[int, dict[str, Markup]] = {}
+        #: (entry, language of the text) → the HTML of its body
+        self._html: dict[tuple[int, str], dict[str, Markup]] = {}
         #: the entry files whose pages are rewritten (``None``: every page), for a rebuild
         self.only: set[str] | None = None
         #: the files an earlier build wrote that this one keeps (for the sitemap)
@@ -469,7 +470,6 @@ class SiteWriter:
         self.part: tuple[int, int] = (0, 1)
         #: the languages of the pages: Italian, then ``lingue`` of ``carta.yaml``
         self.languages = [i18n.SOURCE, *site.config.lingue]
-        self._translated_html: dict[tuple[int, str], dict[str, Markup]] = {}
         self.env.globals["updated"] = self.updated
         self.env.globals["jsonld"] = pass_context(
             lambda c, entry: json_script(
@@ -490,17 +490,12 @@ class SiteWriter:
         Italian. Converted when first asked (a rebuild for one body converts that body only),
         and once."""
         translation = translation_of(entry, lang)
-        if translation is not None:
-            key = (id(entry), lang)
-            if key not in self._translated_html:
-                self._translated_html[key] = self._convert(
-                    entry.kind, translation.intro, translation.sections, translation.body
-                )
-            return self._translated_html[key]
-        html = self._html.get(id(entry))
+        key = (id(entry), lang if translation is not None else i18n.SOURCE)
+        html = self._html.get(key)
         if html is None:
-            html = self._convert(entry.kind, entry.intro, entry.sections, entry.body)
-            self._html[id(entry)] = html
+            text = translation if translation is not None else entry
+            html = self._convert(entry.kind, text.intro, text.sections, text.body)
+            self._html[key] = html
         return html
 
     def _convert(self, kind: str, intro: str, sections: list[Any], body: str) -> dict[str, Markup]:
@@ -872,15 +867,7 @@ def python_messages() -> list[str]:
     from .search.languages import catalogue_messages
 
     texts: list[str] = [*m.SERVICE_SECTIONS]
-    for table in (
-        m.SERVICE_STATES,
-        m.INITIATIVE_STATES,
-        m.ACCESS_MODES,
-        m.COST_TYPES,
-        m.ENTE_TYPES,
-        m.ENTE_NATURE,
-        sources.STATE_GROUPS,
-    ):
+    for table in (*m.VALUE_LABELS, sources.STATE_GROUPS):
         texts += table.values()
     texts += [heading for _, heading in SERVICE_PAGE_TAIL]
     texts.append("Descrizione")

@@ -35,17 +35,7 @@ def test_every_content_key_is_documented(model: type) -> None:
             assert f"`{key}`" in README, f"{sub.__name__}.{key} is not in the README"
 
 
-@pytest.mark.parametrize(
-    "values",
-    [
-        m.SERVICE_STATES,
-        m.INITIATIVE_STATES,
-        m.ACCESS_MODES,
-        m.COST_TYPES,
-        m.ENTE_TYPES,
-        m.ENTE_NATURE,
-    ],
-)
+@pytest.mark.parametrize("values", m.VALUE_LABELS)
 def test_every_allowed_value_is_documented(values: dict[str, str]) -> None:
     for value in values:
         assert f"`{value}`" in README, f"{value} is not in the README"

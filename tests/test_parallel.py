@@ -18,15 +18,12 @@ from carta.pipeline import PARALLEL, BuildResult, build, staging_root
 from carta.render import default_templates
 
 from .conftest import FIXTURES, TODAY
+from .test_incremental import files
 
 DAY = date.fromisoformat(TODAY)
 BASE = "https://carta.esempio-di-prova.it/"
 
 pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="no fork on this system")
-
-
-def files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
 @pytest.mark.parametrize("content", [FIXTURES / "mini", FIXTURES.parent.parent / "content"])

@@ -106,19 +106,25 @@ def served(request: pytest.FixtureRequest, browser: Any, tmp_path_factory: Any) 
 def test_every_page_type_has_no_axe_violations(served: Served) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
-    axe = Axe()
+    found = axe_violations(served, served.page_types(), Axe())
+    assert found == {}, "\n".join(f"{k}:\n{v}" for k, v in found.items())
+
+
+def axe_violations(served: Served, pages: dict[str, str], axe: Any) -> dict[str, str]:
+    """axe's report of every page of ``pages`` (kind → path) with violations, wide and on a
+    phone with its folded header; what is folded away (groups, page index, menu) is opened
+    and checked too."""
     found = {}
-    for width in (1280, 390):  # wide, and a phone with its folded header
+    for width in (1280, 390):
         served.page.set_viewport_size({"width": width, "height": 900})
-        for kind, path in served.page_types().items():
+        for kind, path in pages.items():
             served.goto(path)
-            # what is folded away (groups, page index, menu) is checked too
             served.page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
             result = axe.run(served.page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
             if result.violations_count:
                 found[f"{width} px {kind} {path}"] = result.generate_report()
     served.page.set_viewport_size({"width": 1280, "height": 900})
-    assert found == {}, "\n".join(f"{k}:\n{v}" for k, v in found.items())
+    return found
 
 
 def test_every_page_type_reflows_at_320_px_and_has_one_h1(served: Served) -> None:
@@ -293,17 +299,7 @@ def language_pages(served: Served) -> dict[str, str]:
 def test_pages_in_english_and_arabic_have_no_axe_violations(served: Served) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
-    axe = Axe()
-    found = {}
-    for width in (1280, 390):
-        served.page.set_viewport_size({"width": width, "height": 900})
-        for kind, path in language_pages(served).items():
-            served.goto(path)
-            served.page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-            result = axe.run(served.page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-            if result.violations_count:
-                found[f"{width} px {kind} {path}"] = result.generate_report()
-    served.page.set_viewport_size({"width": 1280, "height": 900})
+    found = axe_violations(served, language_pages(served), Axe())
     assert found == {}, "\n".join(f"{k}:\n{v}" for k, v in found.items())
 
 
