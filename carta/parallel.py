@@ -81,26 +81,40 @@ class Worker:
     def start(
         cls, job: Callable[[Counted], Any], counted: Counted, into: list[Worker] | None = None
     ) -> Worker:
-        """Fork a worker running ``job``; it is added to ``into`` before anything can
-        interrupt the build (so that whoever kills the workers knows it)."""
+        """Fork a worker running ``job``; it is added to ``into`` before it starts work (so
+        that whoever kills the workers knows it).
+
+        The worker waits for a go from this process, sent once it is recorded: Ctrl+C is
+        raised in the main thread wherever the kernel delivered it (another thread, say the
+        file watcher's), so it can interrupt this process between the fork and the record.
+        A worker that never gets its go (its pipe closes) ends without writing anything."""
         read, write = os.pipe()
-        # Ctrl+C and SIGTERM wait while the process forks: a signal handled during fork() (in
-        # Python's at-fork hooks) would be lost, and one handled before the worker is recorded
-        # would leave it running
+        go_read, go_write = os.pipe()
+        # Ctrl+C and SIGTERM wait while this thread forks: a signal handled during fork() (in
+        # Python's at-fork hooks) would be lost
         old = _block_signals()
+        parent = os.getpid()
         try:
             pid = os.fork()
         except BaseException:
+            if os.getpid() != parent:  # interrupted in the worker, before it knew it was one
+                os._exit(1)
             _restore_signals(old)
+            for fd in (read, write, go_read, go_write):
+                os.close(fd)
             raise
         if pid == 0:  # the worker
             code = 0
             try:
                 os.close(read)
+                os.close(go_write)
                 # Ctrl+C and SIGTERM are the build's to handle: it kills the workers
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 _restore_signals(old)
+                if os.read(go_read, 1) != b"g":  # the build stopped before recording it
+                    os._exit(0)
+                os.close(go_read)
                 throttle = _Throttle(lambda done, total: _send(write, ("progress", done, total)))
                 result = job(throttle)
                 _send(write, ("done", result))
@@ -112,7 +126,9 @@ class Worker:
                     _send(write, ("error", RuntimeError(repr(exc))))
             finally:
                 os._exit(code)
+        worker = None
         try:
+            os.close(go_read)
             os.close(write)
             worker = cls(pid, read, counted)
             if into is not None:
@@ -121,7 +137,14 @@ class Worker:
             # build's own thread does
             worker._reader = threading.Thread(target=worker._read, daemon=True)
             worker._reader.start()
+            os.write(go_write, b"g")
+        except BaseException:
+            if worker is None:  # not recorded: nobody else will end it
+                os.close(read)
+                _kill(pid)
+            raise
         finally:
+            os.close(go_write)  # without a go, the worker ends
             _restore_signals(old)  # a signal that came meanwhile is raised here
         return worker
 
@@ -160,17 +183,20 @@ class Worker:
 
     def kill(self) -> None:
         """End the worker now, if it still runs."""
-        if not self.pid:
-            return
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        try:
-            os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            pass
+        if self.pid:
+            _kill(self.pid)
         self.pid = 0
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
 
 
 _SIGNALS = {signal.SIGINT, signal.SIGTERM}
