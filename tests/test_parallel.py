@@ -69,6 +69,25 @@ def test_a_worker_that_dies_is_a_failure_not_a_hang() -> None:
         worker.join()
 
 
+def test_a_worker_interrupted_before_it_is_recorded_never_writes(tmp_path: Path) -> None:
+    """Ctrl+C can reach the build between the fork and the record of the worker (Python raises
+    it in the main thread wherever the kernel delivered it): that worker must not go on
+    writing into a staging folder that the build is removing."""
+    mark = tmp_path / "written"
+
+    class Interrupted(parallel.Worker):
+        def __init__(self, *args: object) -> None:  # the build interrupted after the fork
+            raise KeyboardInterrupt
+
+    running: list[parallel.Worker] = []
+    with pytest.raises(KeyboardInterrupt):
+        Interrupted.start(lambda counted: mark.write_text("x"), lambda d, t: None, running)
+    assert running == []
+    with pytest.raises(ChildProcessError):  # the worker is gone, and reaped
+        os.waitpid(-1, os.WNOHANG)
+    assert not mark.exists()
+
+
 def test_a_worker_reports_progress_and_its_result() -> None:
     seen: list[tuple[int, int]] = []
 
