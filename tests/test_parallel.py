@@ -69,22 +69,33 @@ def test_a_worker_that_dies_is_a_failure_not_a_hang() -> None:
         worker.join()
 
 
-def test_a_worker_interrupted_before_it_is_recorded_never_writes(tmp_path: Path) -> None:
+def test_a_worker_interrupted_before_it_is_recorded_never_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Ctrl+C can reach the build between the fork and the record of the worker (Python raises
     it in the main thread wherever the kernel delivered it): that worker must not go on
     writing into a staging folder that the build is removing."""
     mark = tmp_path / "written"
+    forked: list[int] = []
+    fork = os.fork
+
+    def recorded_fork() -> int:
+        pid = fork()
+        if pid:
+            forked.append(pid)
+        return pid
 
     class Interrupted(parallel.Worker):
         def __init__(self, *args: object) -> None:  # the build interrupted after the fork
             raise KeyboardInterrupt
 
+    monkeypatch.setattr(os, "fork", recorded_fork)
     running: list[parallel.Worker] = []
     with pytest.raises(KeyboardInterrupt):
         Interrupted.start(lambda counted: mark.write_text("x"), lambda d, t: None, running)
-    assert running == []
+    assert running == [] and len(forked) == 1
     with pytest.raises(ChildProcessError):  # the worker is gone, and reaped
-        os.waitpid(-1, os.WNOHANG)
+        os.waitpid(forked[0], os.WNOHANG)
     assert not mark.exists()
 
 
