@@ -88,13 +88,12 @@ SEARCH_PAGE = "/cerca/"
 
 
 #: the pages that exist in Italian only, whatever the language of the page that links them
-#: (open data, the Osservatorio, the referral sheet, the feed, the sitemaps, the assets)
+#: (open data, the Osservatorio, the feed, the sitemaps, the assets)
 ITALIAN_ONLY = (
     "/static/",
     "/_search/",
     "/dati/",
     "/osservatorio/",
-    "/foglio/",
     "/feed.xml",
     "/sitemap",
     "/robots.txt",
@@ -112,6 +111,12 @@ def lang_path(lang: str, path: str) -> str:
 def translation_of(entry: Entry, lang: str) -> Any:
     """``entry``'s translation into ``lang``, or ``None`` (always ``None`` in Italian)."""
     return None if lang == i18n.SOURCE else entry.translations.get(lang)
+
+
+def _title_in(entry: Entry, lang: str) -> str:
+    """The title of ``entry`` in ``lang``: its translation's, else the Italian one."""
+    t = translation_of(entry, lang)
+    return entry.title if t is None else t.title
 
 
 #: (language, message) → the message as markup (the catalogues do not change during a build)
@@ -147,11 +152,16 @@ def _date_words(context: Context, value: date | str | None) -> str:
     return sources.date_words(value) if lang == i18n.SOURCE else i18n.date_words(value, lang)
 
 
+def by_title(entries: Sequence[Entry], lang: str) -> list[Entry]:
+    """``entries`` in the order of their titles in ``lang`` (:meth:`Entry.sort_key` in
+    Italian)."""
+    return sorted(entries, key=lambda e: (fold(_title_in(e, lang)), e.slug))
+
+
 @pass_context
 def _title(context: Context, entry: Entry) -> str:
     """The title of ``entry`` in the language of the page (Italian without a translation)."""
-    t = translation_of(entry, context["lang"])
-    return entry.title if t is None else t.title
+    return _title_in(entry, context["lang"])
 
 
 @pass_context
@@ -224,6 +234,7 @@ def make_environment(templates: Path, site: Site) -> Environment:
     urls = site.urls
     env.filters["data_it"] = _date_words
     env.filters["it"] = _italian
+    env.filters["sheet_text"] = sheet_text
     env.filters["euro"] = sources.euro
     env.tests["contains"] = lambda seq, item: item in seq
     roles = {
@@ -406,31 +417,85 @@ def _source_jsonld(c: sources.Cited) -> dict[str, Any]:
 SHEET_FILE = "scheda.json"
 
 
+#: a text marked Italian by the ``it`` filter (its content escaped, so without tags)
+_ITALIAN_SPAN = re.compile(r'<span lang="it">(.*?)</span>', re.DOTALL)
+#: the label of the link to the service's page when the sheet's data do not give one (Italian)
+SHEET_LINK_LABEL = "Scheda completa"
+
+SheetText = str | dict[str, str] | list[str | dict[str, str]]
+
+
+def sheet_text(value: Any) -> SheetText:
+    """A text of the referral sheet (markup written with autoescape on) as its data hold it:
+    plain text, tags removed and whitespace collapsed as by ``striptags``; where parts of it
+    are Italian on a sheet in another language (the ``it`` filter's ``<span lang="it">``),
+    ``{"it": text}`` for a text all Italian, else the list of its parts, each a string in the
+    sheet's language or ``{"it": part}``."""
+    pieces = _ITALIAN_SPAN.split(str(value))
+    if len(pieces) == 1:
+        return Markup(pieces[0]).striptags()  # noqa: S704 - turned back into text
+    parts: list[str | dict[str, str]] = []
+    last = len(pieces) - 1
+    for i, piece in enumerate(pieces):
+        text = Markup(piece).striptags()  # noqa: S704 - turned back into text
+        if i % 2:  # a part in Italian
+            if text:
+                parts.append({"it": text})
+            continue
+        # the whitespace around a part in the sheet's language, between Italian ones
+        bare = re.sub(r"<[^>]*>", "", piece)
+        before = " " if i > 0 and bare[:1].isspace() else ""
+        after = " " if i < last and bare[-1:].isspace() else ""
+        text = (before + text + after) if text else ((before or after) if 0 < i < last else "")
+        if not text:
+            continue
+        previous = parts[-1] if parts else None
+        if isinstance(previous, str):  # two in a row: one string
+            parts[-1] = (previous + text).replace("  ", " ")
+        else:
+            parts.append(text)
+    return parts[0] if len(parts) == 1 else parts
+
+
+def _sheet_element(tag: str, value: Any, class_name: str = "") -> str:
+    """``<tag>`` holding a text of :func:`sheet_text`, escaped: ``lang="it"`` on the element
+    for a text all Italian, a ``<span lang="it">`` for each Italian part."""
+    attributes = f' class="{class_name}"' if class_name else ""
+    if isinstance(value, dict):
+        attributes += ' lang="it"'
+        inner = escape(str(value.get("it", "")), quote=False)
+    elif isinstance(value, list):
+        inner = "".join(
+            escape(p, quote=False) if isinstance(p, str) else _sheet_element("span", p)
+            for p in value
+        )
+    else:
+        inner = escape(str(value), quote=False)
+    return f"<{tag}{attributes}>{inner}</{tag}>"
+
+
 def sheet_html(data: dict[str, Any]) -> str:
     """One service of the referral sheet, from its :data:`SHEET_FILE`, as HTML: the markup
     that ``foglio.js`` builds in the browser, node by node, on a static host. Every value is
     escaped here; keep the two in step (``tests/browser/test_foglio.py`` compares them)."""
-
-    def text(value: Any) -> str:
-        return escape(str(value), quote=False)
-
     parts = [
         f'<article class="scheda-foglio" data-slug="{escape(str(data["slug"]))}">',
-        f"<h2>{text(data['titolo'])}</h2>",
-        f"<p>{text(data['sommario'])}</p>",
+        _sheet_element("h2", data["titolo"]),
+        _sheet_element("p", data["sommario"]),
     ]
     if data.get("stato"):
-        parts.append(f"<p><strong>{text(data['stato'])}</strong></p>")
+        parts.append(f"<p>{_sheet_element('strong', data['stato'])}</p>")
     parts.append("<dl>")
     for label, value in data["righe"]:
-        parts.append(f"<dt>{text(label)}</dt><dd>{text(value)}</dd>")
+        parts.append(_sheet_element("dt", label) + _sheet_element("dd", value))
     parts.append(
-        f'<dt>Scheda completa</dt><dd><a href="{escape(str(data["url"]))}">'
-        f"{text(data['indirizzo'])}</a></dd>"
+        _sheet_element("dt", data.get("etichetta_url", SHEET_LINK_LABEL))
+        + f'<dd><a href="{escape(str(data["url"]))}">'
+        f"{escape(str(data['indirizzo']), quote=False)}</a></dd>"
     )
     parts.append("</dl>")
     if data.get("nota"):
-        parts.append(f'<p class="verificato">{text(data["nota"])}</p>')
+        parts.append(_sheet_element("p", data["nota"], "verificato"))
     parts.append("</article>")
     return "".join(parts)
 
@@ -556,11 +621,22 @@ class SiteWriter:
             )
         return context
 
+    def sheet_data(self, entry: Entry, lang: str = i18n.SOURCE) -> None:
+        """The :data:`SHEET_FILE` of the service ``entry`` in ``lang``, beside its page in that
+        language (``/en/servizi/<slug>/scheda.json``): the labels in ``lang``, the title and
+        summary of its translation, the Italian text marked (``templates/_scheda_breve.json``)."""
+        extra = self._language_context(entry.url, lang)
+        data = self.env.get_template("_scheda_breve.json").render(
+            page_url=entry.url, entry=entry, **extra
+        )
+        owner = entry.path + " (foglio)" + ("" if lang == i18n.SOURCE else f" ({lang})")
+        self.out.write(lang_path(lang, entry.url) + SHEET_FILE, data.strip() + "\n", owner)
+
     def pages(self, progress: Callable[[int, int], None] | None = None) -> None:
         """The pages of the entries and every page that lists them, in Italian and in each
         language of ``lingue``; ``progress`` is told (entries done, entries) as the pages of
         the entries are written."""
-        site, out, only = self.site, self.out, self.only
+        site, only = self.site, self.only
         every = self.page_in_every_language
         k, n = self.part
         done, total, mine = 0, len(site.all_entries()), set()
@@ -578,13 +654,13 @@ class SiteWriter:
         for entry in services:  # what /foglio/ puts together, as data (every .html is a page)
             if entry.path not in mine or (only is not None and entry.path not in only):
                 continue
-            data = self.env.get_template("_scheda_breve.json").render(
-                page_url=entry.url, entry=entry
-            )
-            out.write(entry.url + SHEET_FILE, data.strip() + "\n", entry.path + " (foglio)")
+            for lang in self.languages:
+                self.sheet_data(entry, lang)
         if only is not None or k != 0:  # a rebuild for bodies: no other page shows them
             return
-        self.page("foglio.html", "/foglio/", "foglio", services=services)
+        for lang in self.languages:  # the services to tick, by their title in the language
+            shown = by_title(services, lang)
+            self.page("foglio.html", "/foglio/", "foglio", lang, services=shown)
         newest = max(self.dates.values(), default=None)
         every("home.html", "/", "home", latest=_latest_initiatives(site), updated_on=newest)
         for lang in self.languages:
@@ -883,7 +959,7 @@ def template_messages(templates: Path) -> list[tuple[str, ...]]:
     as its Italian text, or its singular and plural, in the order they appear."""
     env = Environment(extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     found: list[tuple[str, ...]] = []
-    for path in sorted(templates.glob("*.html")):
+    for path in sorted([*templates.glob("*.html"), *templates.glob("*.json")]):
         source = path.read_text(encoding="utf-8")
         for _line, _func, message in env.extract_translations(source):  # type: ignore[attr-defined]
             texts = tuple(t for t in (message if isinstance(message, tuple) else (message,)) if t)

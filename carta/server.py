@@ -70,6 +70,8 @@ MAX_PAGE = 500
 #: the paths the search answers, under ``/`` and under ``/<lang>/`` for another language
 SEARCH_PATHS = ("/cerca/", "/cerca/index.html", "/api/cerca", "/api/cerca/")
 OTHER_LANGUAGES = frozenset(code for code in LANGUAGES if code != SOURCE)
+#: the referral sheet, which the server composes from ``?s=…``, under ``/`` and ``/<lang>/``
+SHEET_PATHS = ("/foglio/", "/foglio/index.html")
 MAX_SHEET = 20
 # what editors write beside a file they save (see editor_temp_file)
 EDITOR_TEMP = re.compile(r"^[.~]|(~|\.swp|\.swx|\.swo|\.tmp|\.bak)$|^\d+$")
@@ -141,8 +143,11 @@ class SiteApp:
         lang, _, rest = path[1:].partition("/")
         if lang in OTHER_LANGUAGES and f"/{rest}" in SEARCH_PATHS:
             return self._search(f"/{rest}", environ, start_response, method, lang)
-        if path in ("/foglio/", "/foglio/index.html") and environ.get("QUERY_STRING"):
-            return self._sheet(environ, start_response, method)
+        if environ.get("QUERY_STRING"):
+            if path in SHEET_PATHS:
+                return self._sheet(environ, start_response, method)
+            if lang in OTHER_LANGUAGES and f"/{rest}" in SHEET_PATHS:
+                return self._sheet(environ, start_response, method, lang)
         target = self._find(parts)
         if target is None:
             return self._not_found(start_response, method, parts[0] if parts else "")
@@ -255,18 +260,22 @@ class SiteApp:
 
     # -- the referral sheet --
     def _sheet(
-        self, environ: dict[str, Any], start_response: StartResponse, method: str
+        self, environ: dict[str, Any], start_response: StartResponse, method: str, lang: str = ""
     ) -> Iterable[bytes]:
-        """``/foglio/?s=a&s=b``: the sheet composed on the server, so it needs no script."""
+        """``/foglio/?s=a&s=b``: the sheet composed on the server, so it needs no script; with
+        ``lang``, ``/<lang>/foglio/?s=…`` from the page and the sheet data of that language
+        (``/<lang>/servizi/<slug>/scheda.json``). Unknown, malformed and repeated services are
+        left out, and what cannot be read."""
         import json
 
         from .loader import SLUG_RE
         from .render import SHEET_FILE, sheet_html
         from .search.html import replace_between
 
-        page_file = self.root / "foglio" / "index.html"
+        folder = f"/{lang}" if lang else ""
+        page_file = self.root / lang / "foglio" / "index.html"
         if not page_file.is_file():
-            return self._not_found(start_response, method)
+            return self._not_found(start_response, method, lang)
         chosen: list[str] = []
         for name, value in _query_pairs(environ.get("QUERY_STRING", "")):
             if (
@@ -279,10 +288,14 @@ class SiteApp:
         html_text = page_file.read_text(encoding="utf-8")
         parts = []
         for slug in chosen:
-            data = self.resolve(f"/servizi/{slug}/{SHEET_FILE}")
-            if data is not None and data.is_file():
+            data = self.resolve(f"{folder}/servizi/{slug}/{SHEET_FILE}")
+            if data is None or not data.is_file():
+                continue
+            try:
                 parts.append(sheet_html(json.loads(data.read_text(encoding="utf-8"))))
-                html_text = html_text.replace(f'id="s-{slug}">', f'id="s-{slug}" checked>', 1)
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                continue  # a file switched under our feet, or not the data of a sheet
+            html_text = html_text.replace(f'id="s-{slug}">', f'id="s-{slug}" checked>', 1)
         start, end = "<!--carta:foglio-->", "<!--/carta:foglio-->"
         html_text = replace_between(html_text, start, end, start + "".join(parts) + end)
         if parts:

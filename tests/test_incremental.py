@@ -181,6 +181,9 @@ def test_every_edit_rebuilt_incrementally_equals_a_clean_build(
         assert sorted(built) == sorted(expected), name
         assert "en/servizi/assistenza-domiciliare/index.html" in built, name  # /L/ pages too
         assert "ar/servizi/centro-diurno/index.html" in built, name
+        # the foglio of each language and its sheet data, beside each page of the language
+        assert "en/foglio/index.html" in built and "ar/foglio/index.html" in built, name
+        assert "ar/servizi/centro-diurno/scheda.json" in built, name
         differing = [rel for rel in expected if built[rel] != expected[rel]]
         assert differing == [], name
         assert answers(site) == answers(clean), name

@@ -97,8 +97,8 @@ def test_every_citizen_page_exists_in_every_language(site: Path) -> None:
         for p in pages(site)
         if p.relative_to(site).parts[0] not in LANGS
     }
-    only_italian = {r for r in italian if r.split("/")[0] in ("dati", "osservatorio", "foglio")}
-    assert only_italian and "index.html" in italian
+    only_italian = {r for r in italian if r.split("/")[0] in ("dati", "osservatorio")}
+    assert only_italian and "index.html" in italian and "foglio/index.html" in italian
     for lang in LANGS:
         own = {p.relative_to(site / lang).as_posix() for p in pages(site / lang)}
         assert own == italian - only_italian, lang
@@ -194,7 +194,7 @@ def test_links_stay_in_the_language_and_italian_only_pages_say_so(site: Path) ->
     page = read(site, "/en/servizi/centro-diurno/")
     hrefs = re.findall(r'href="(/[^"]*)"', page)
     for href in hrefs:
-        assert href.startswith(("/en/", "/static/", "/dati/", "/feed.xml", "/foglio/")) or href in (
+        assert href.startswith(("/en/", "/static/", "/dati/", "/feed.xml")) or href in (
             "/servizi/centro-diurno/",  # the language switch, the Italian version
             "/fr/servizi/centro-diurno/",
             "/ar/servizi/centro-diurno/",
@@ -205,6 +205,9 @@ def test_links_stay_in_the_language_and_italian_only_pages_say_so(site: Path) ->
         in page
     )
     assert 'action="/en/cerca/"' in page
+    # the foglio exists in every language: no note
+    assert '<a class="collegamento-azione" href="/en/foglio/?s=centro-diurno">' in page
+    assert "(in Italian)</span></p>" not in page
 
 
 def test_the_search_page_of_a_language_reads_its_index(site: Path) -> None:
@@ -305,3 +308,135 @@ def test_budget_names_the_pages_of_each_language() -> None:
     assert page_type("/en/servizi/centro-diurno/") == "servizio (en)"
     assert page_type("/ar/") == page_type("/") + " (ar)"
     assert page_type("/servizi/centro-diurno/") == "servizio"
+
+
+def test_the_foglio_and_its_sheet_data_exist_in_every_language(site: Path) -> None:
+    import json
+
+    italian = json.loads(read(site, "/servizi/centro-diurno/scheda.json"))
+    # the Italian sheet holds strings only, and its link's label is the default
+    assert all(isinstance(italian[k], str) for k in ("titolo", "sommario", "stato", "nota"))
+    assert all(isinstance(v, str) for _, v in italian["righe"]) and "etichetta_url" not in italian
+    for lang in LANGS:
+        page = read(site, f"/{lang}/foglio/")
+        assert 'action="/' + lang + '/foglio/"' in page
+        assert "Foglio per la persona" not in page and "Prepara il foglio" not in page
+        for slug in ("assistenza-domiciliare", "centro-diurno", "sportello-nord"):
+            data = json.loads(read(site, f"/{lang}/servizi/{slug}/scheda.json"))
+            assert data["url"] == f"/{lang}/servizi/{slug}/"
+            assert data["indirizzo"] == f"{BASE}/{lang}/servizi/{slug}/"
+        # each service's page leads to the foglio of its language
+        service = read(site, f"/{lang}/servizi/centro-diurno/")
+        assert f'href="/{lang}/foglio/?s=centro-diurno">' in service
+    english = read(site, "/en/foglio/")
+    assert "<h1>Sheet for the person</h1>" in english
+    assert "<legend>Services to put on the sheet</legend>" in english
+    assert "Given on ______________ by" in english  # the print-only line
+    # the services to tick: translated titles, Italian ones marked, in the order shown
+    assert '<label for="s-assistenza-domiciliare">Home care</label>' in english
+    assert '<label for="s-centro-diurno" lang="it">Centro diurno per anziani</label>' in english
+    assert english.index('"s-centro-diurno"') < english.index('"s-assistenza-domiciliare"')
+    assert '<html lang="ar" dir="rtl">' in read(site, "/ar/foglio/")
+
+
+def test_the_server_composes_the_foglio_in_the_language_of_the_page(site: Path) -> None:
+    from carta.server import SiteApp
+
+    from .conftest import wsgi_call
+
+    app = SiteApp(site)
+    query = "s=assistenza-domiciliare&s=centro-diurno&s=../../etc&s=non-esiste&s=centro-diurno"
+    status, _, body = wsgi_call(app, "/en/foglio/", query)
+    html = body.decode("utf-8")
+    assert status == "200 OK" and '<html lang="en">' in html
+    assert html.count('class="scheda-foglio"') == 2  # bad, unknown and repeated ones dropped
+    assert html.index('data-slug="assistenza-domiciliare"') < html.index(
+        'data-slug="centro-diurno"'
+    )
+    assert 'id="s-centro-diurno" checked>' in html and "<noscript>" not in html
+    # the translated service: its English text, the labels in English, the Italian facts
+    # marked, and the link to its English page
+    assert (
+        "<h2>Home care</h2><p>Help at home for people who can no longer manage daily activities"
+        " alone.</p>" in html
+    )
+    assert "<dt>How to access it</dt><dd>At the office desk, By telephone. " in html
+    assert '<dt>What to bring</dt><dd lang="it">Documento d' in html
+    assert "<dt>How much it costs</dt><dd>The person pays a share, based on the ISEE. " in html
+    assert '<dt>Whom to ask</dt><dd><span lang="it">Comune di Prova</span>. ' in html
+    assert '<dt>Full page</dt><dd><a href="/en/servizi/assistenza-domiciliare/">' in html
+    # the untranslated one: the Italian text, marked, in an English sheet
+    assert '<h2 lang="it">Centro diurno per anziani</h2>' in html
+    assert '<p lang="it">Un luogo dove passare la giornata' in html
+    assert (
+        "<dd>When referred by another service. "
+        '<span lang="it">Su indicazione del servizio sociale.</span></dd>' in html
+    )
+    assert "<p><strong>Suspended in 2026 according to the document “Piano di prova" in html
+    assert "Come si accede" not in html and "Scheda completa" not in html
+
+    status, _, body = wsgi_call(app, "/ar/foglio/", "s=assistenza-domiciliare&s=centro-diurno")
+    html = body.decode("utf-8")
+    assert status == "200 OK" and '<html lang="ar" dir="rtl">' in html
+    assert "<h2>المساعدة المنزلية</h2>" in html
+    assert "<dt>طريقة الوصول</dt>" in html and "<dt>إلى من تتوجّه</dt>" in html
+    assert '<h2 lang="it">Centro diurno per anziani</h2>' in html
+    assert '<dt>الصفحة الكاملة</dt><dd><a href="/ar/servizi/centro-diurno/">' in html
+
+    # the limits of the Italian one: never a 500, whatever the query
+    many = "&".join(f"s=servizio-{n}" for n in range(500))
+    for hostile in (many, "s=%ZZ&s=", "s=" + "a" * 5000, "x=1", "s=centro-diurno&s=" * 50):
+        status, _, body = wsgi_call(app, "/fr/foglio/", hostile)
+        assert status == "200 OK" and b'<html lang="fr">' in body, hostile[:40]
+    status, _, body = wsgi_call(app, "/fr/foglio/index.html", "s=centro-diurno")
+    assert status == "200 OK" and body.count(b'class="scheda-foglio"') == 1
+
+
+def test_the_foglio_of_a_language_the_carta_is_not_in_is_not_found(built_mini: Path) -> None:
+    from carta.server import SiteApp
+
+    from .conftest import wsgi_call
+
+    status, _, body = wsgi_call(SiteApp(built_mini), "/en/foglio/", "s=centro-diurno")
+    assert status.startswith("404") and b"Pagina non trovata" in body
+
+
+def test_the_server_sheet_of_another_language_shows_the_data_as_text(
+    site: Path, tmp_path: Path
+) -> None:
+    import json
+
+    from carta.server import SiteApp
+
+    from .conftest import wsgi_call
+
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    data_file = copy / "en" / "servizi" / "centro-diurno" / "scheda.json"
+    data = json.loads(data_file.read_text(encoding="utf-8"))
+    data["titolo"] = {"it": '<img src=x onerror="alert(1)">'}
+    data["righe"] = [["<b>", ["<i>", {"it": "<script>alert(2)</script>"}]]]
+    data_file.write_text(json.dumps(data), encoding="utf-8")
+    broken = copy / "en" / "servizi" / "sportello-nord" / "scheda.json"
+    broken.write_text('{"slug": "sportello-nord"}', encoding="utf-8")  # not a sheet's data
+    query = "s=centro-diurno&s=sportello-nord"
+    status, _, body = wsgi_call(SiteApp(copy), "/en/foglio/", query)
+    html = body.decode("utf-8")
+    assert status == "200 OK" and html.count('class="scheda-foglio"') == 1
+    assert '<h2 lang="it">&lt;img src=x onerror="alert(1)"&gt;</h2>' in html
+    assert (
+        '<dt>&lt;b&gt;</dt><dd>&lt;i&gt;<span lang="it">&lt;script&gt;alert(2)&lt;/script&gt;'
+        "</span></dd>" in html
+    )
+
+
+def test_sheet_text_keeps_the_words_and_marks_the_italian_parts() -> None:
+    from carta.render import sheet_text
+
+    it = '<span lang="it">{}</span>'.format
+    assert sheet_text("  Tel. 0373 &amp; \n fax  ") == "Tel. 0373 & fax"  # as striptags
+    assert sheet_text(it("Via Roma, 1")) == {"it": "Via Roma, 1"}
+    assert sheet_text(f"\nBy phone. {it('Via Roma')}.\n") == ["By phone. ", {"it": "Via Roma"}, "."]
+    assert sheet_text(f"{it('A')} {it('B')}") == [{"it": "A"}, " ", {"it": "B"}]
+    assert sheet_text(f"{it('A')}{it('')} x") == [{"it": "A"}, " x"]
+    assert sheet_text(f"a {it('')} b") == "a b"

@@ -104,6 +104,29 @@ def test_search_results_from_the_server_link_with_the_prefix(under_path: Path) -
             assert link.startswith("/carta/") and not link.startswith("/carta/carta"), link
 
 
+def test_the_foglio_of_another_language_links_with_the_prefix(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "mini", content)
+    config = content / "carta.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + f"url_base: {BASE}\nlingue: [en]\n", encoding="utf-8"
+    )
+    site = tmp_path / "site"
+    build(content, site, today=DAY)
+    data = json.loads((site / "en/servizi/centro-diurno/scheda.json").read_text("utf-8"))
+    assert data["url"] == "/carta/en/servizi/centro-diurno/"
+    assert data["indirizzo"] == f"{ABS}/en/servizi/centro-diurno/"
+    # the form's action, from which foglio.js finds the sheet data of its language
+    assert 'action="/carta/en/foglio/"' in page(site, "/en/foglio/")
+    assert 'href="/carta/en/foglio/?s=centro-diurno"' in page(site, "/en/servizi/centro-diurno/")
+    status, _, body = wsgi_call(SiteApp(site), "/en/foglio/", "s=centro-diurno")
+    html = body.decode("utf-8")
+    assert status == "200 OK" and 'class="scheda-foglio"' in html
+    for link in LINK.findall(html):
+        if link.startswith("/"):
+            assert link.startswith("/carta/") and not link.startswith("/carta/carta"), link
+
+
 def test_without_a_base_url_the_build_leaves_out_the_sitemap_and_says_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -66,18 +66,23 @@ def test_every_html_file_of_both_sites_is_valid(
         site = tmp_path_factory.mktemp(f"vnu-{name}") / "site"
         build(content, site, today=date.fromisoformat(TODAY))
         folders.append(site)
-        # the pages the server composes: the referral sheet of two services, a search
+        # the pages the server composes: the referral sheet of two services (in Arabic, of
+        # a translated service too), a search
         services = sorted(p.parent.name for p in (site / "servizi").glob("*/scheda.json"))
+        translated = sorted(f.name.removesuffix(".ar.md") for f in content.glob("servizi/*.ar.md"))
         composed = tmp_path_factory.mktemp(f"vnu-{name}-server")
         app = SiteApp(site)
         for file_name, path, query in (
             ("foglio.html", "/foglio/", f"s={services[0]}&s={services[-1]}"),
+            ("foglio-ar.html", "/ar/foglio/", f"s={translated[0]}&s={services[0]}"),
             ("cerca.html", "/cerca/", "q=anziani"),
         ):
             status, _, body = wsgi_call(app, path, query)
             assert status == "200 OK", (name, path)
             (composed / file_name).write_bytes(body)
-        assert 'class="scheda-foglio"' in (composed / "foglio.html").read_text(encoding="utf-8")
+        for file_name in ("foglio.html", "foglio-ar.html"):
+            sheets = (composed / file_name).read_text(encoding="utf-8")
+            assert sheets.count('class="scheda-foglio"') == 2, (name, file_name)
         folders.append(composed)
     errors = check(vnu, *folders)
     assert errors == [], "\n".join(errors)

@@ -1,5 +1,6 @@
 /* "Foglio per la persona": puts the chosen services (?s=slug&s=…) together in the page, on
-   any static host, from each service's scheda.json. Every value goes in as text
+   any static host, from each service's scheda.json in the page's language (beside the
+   service's page in that language: the form's action says where). Every value goes in as text
    (textContent), never as markup; the markup is the one carta.render.sheet_html writes on
    the server. Nothing is stored: the choice lives in the address only. When the server has
    already composed the sheet, this only completes the addresses. */
@@ -12,10 +13,27 @@
   function absolute() {
     box.querySelectorAll(".scheda-foglio dd a").forEach(function (a) { a.textContent = a.href; });
   }
-  function add(parent, tag, text) {
-    var el = parent.appendChild(document.createElement(tag));
-    if (text !== undefined) el.textContent = text;
+  /* a text of the sheet's data: a string in the page's language; {it: text}, all in
+     Italian (lang="it" on the element); or the list of its parts (a span for each Italian
+     one) */
+  function fill(el, value) {
+    if (typeof value === "string") {
+      el.textContent = value;
+    } else if (Array.isArray(value)) {
+      value.forEach(function (part) {
+        if (typeof part === "string") el.appendChild(document.createTextNode(part));
+        else fill(el.appendChild(document.createElement("span")), part);
+      });
+    } else if (value) {
+      el.setAttribute("lang", "it");
+      el.textContent = value.it;
+    }
     return el;
+  }
+  function add(parent, tag, value, className) {
+    var el = parent.appendChild(document.createElement(tag));
+    if (className) el.className = className;
+    return value === undefined ? el : fill(el, value);
   }
   function sheet(d) {
     var article = document.createElement("article");
@@ -23,16 +41,16 @@
     article.setAttribute("data-slug", d.slug);
     add(article, "h2", d.titolo);
     add(article, "p", d.sommario);
-    if (d.stato) add(add(article, "p"), "strong", d.stato);
+    if (d.stato && d.stato.length !== 0) add(add(article, "p"), "strong", d.stato);
     var dl = add(article, "dl");
     d.righe.forEach(function (row) {
       add(dl, "dt", row[0]);
       add(dl, "dd", row[1]);
     });
-    add(dl, "dt", "Scheda completa");
+    add(dl, "dt", d.etichetta_url || "Scheda completa");
     var link = add(add(dl, "dd"), "a", d.indirizzo);
     link.setAttribute("href", d.url);
-    if (d.nota) add(article, "p", d.nota).className = "verificato";
+    if (d.nota && d.nota.length !== 0) add(article, "p", d.nota, "verificato");
     return article;
   }
   if (box.querySelector(".scheda-foglio")) { absolute(); return; }

@@ -11,6 +11,8 @@ from datetime import date
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
+
 from carta.pipeline import build
 
 from ..conftest import TODAY
@@ -50,10 +52,10 @@ def test_choosing_services_builds_the_sheet(browser, static_site) -> None:  # ty
     page.close()
 
 
-def test_server_and_browser_compose_the_same_sheet(browser, static_site) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    base, site = static_site
+def composed_by_both(browser, site: Path, base: str, query: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The sheets of ``query`` as the browser composes them on a static host (``base``) and
+    as carta's server composes them from the same build, with the origin replaced."""
     server_base, server = serve_folder(site)  # the same build, served by carta's server
-    query = "/foglio/?s=tutela-minori&s=albo-baby-sitter&s=assistenza-domiciliare"
     try:
         sheets = []
         for origin in (base, server_base):
@@ -67,8 +69,64 @@ def test_server_and_browser_compose_the_same_sheet(browser, static_site) -> None
             page.close()
     finally:
         server.shutdown()
+    return sheets
+
+
+def test_server_and_browser_compose_the_same_sheet(browser, static_site) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    base, site = static_site
+    query = "/foglio/?s=tutela-minori&s=albo-baby-sitter&s=assistenza-domiciliare"
+    sheets = composed_by_both(browser, site, base, query)
     assert sheets[0].count('class="scheda-foglio"') == 3
     assert sheets[0] == sheets[1]
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "label"),
+    [
+        ("en", "Segretariato sociale (social services information desk)", "How to access it"),
+        ("ar", "مكتب الاستقبال والإرشاد الاجتماعي (Segretariato sociale)", "طريقة الوصول"),
+    ],
+)
+def test_server_and_browser_compose_the_same_sheet_in_another_language(  # type: ignore[no-untyped-def]
+    browser,
+    static_site,  # noqa: F811
+    lang: str,
+    title: str,
+    label: str,
+) -> None:
+    base, site = static_site
+    query = f"/{lang}/foglio/?s=segretariato-sociale&s=tutela-minori&s=assistenza-domiciliare"
+    sheets = composed_by_both(browser, site, base, query)
+    assert sheets[0].count('class="scheda-foglio"') == 3
+    assert sheets[0] == sheets[1]
+    # the translated service in the language, the others in Italian, marked; the labels and
+    # the links in the language
+    assert f"<h2>{title}</h2>" in sheets[0]
+    assert '<h2 lang="it">Servizio Tutela Minori</h2>' in sheets[0]
+    assert f"<dt>{label}</dt>" in sheets[0] and '<span lang="it">' in sheets[0]
+    assert (
+        f'href="/{lang}/servizi/tutela-minori/">ORIGIN/{lang}/servizi/tutela-minori/</a>'
+        in (sheets[0])
+    )
+
+
+def test_a_service_page_in_english_leads_to_the_english_sheet(browser, static_site) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    base, _ = static_site
+    page = browser.new_page()
+    page.goto(f"{base}/en/servizi/segretariato-sociale/")
+    page.get_by_role("link", name="Put on a sheet with other services").click()
+    page.wait_for_selector(".scheda-foglio")
+    assert page.url == f"{base}/en/foglio/?s=segretariato-sociale"
+    assert page.locator("#s-segretariato-sociale").is_checked()
+    page.get_by_label("Servizio Tutela Minori").check()
+    page.get_by_role("button", name="Prepare the sheet").click()
+    page.wait_for_selector('.scheda-foglio[data-slug="tutela-minori"]')
+    assert page.locator(".scheda-foglio h2").all_inner_texts() == [
+        "Segretariato sociale (social services information desk)",
+        "Servizio Tutela Minori",
+    ]
+    assert page.locator(".scheda-foglio dt").first.inner_text() == "How to access it"
+    page.close()
 
 
 def test_the_sheet_shows_text_as_text(browser, mini: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -308,10 +308,12 @@ def test_la_carta_in_numeri_prints_on_a4_without_cutting_charts_or_tables(served
 
 def language_pages(served: Served) -> dict[str, str]:
     """Pages in English and Arabic: a translated service, the typical (untranslated) service,
-    the home, a listing, a free page, search with results and the 404."""
+    the home, a listing, a free page, search with results, the foglio composed with a
+    translated and an untranslated service, and the 404."""
     translated = sorted(
         f.name.removesuffix(".ar.md") for f in (SITES[served.name] / "servizi").glob("*.ar.md")
     )
+    typical = served.typical_service().strip("/").split("/")[-1]
     types = {}
     for lang in ("en", "ar"):
         types.update(
@@ -324,6 +326,7 @@ def language_pages(served: Served) -> dict[str, str]:
                 f"{lang} comune": f"/{lang}{served.first('comuni')}",
                 f"{lang} pagina": f"/{lang}{served.first('pagine')}",
                 f"{lang} cerca con risultati": f"/{lang}/cerca/?q=anziani",
+                f"{lang} foglio": f"/{lang}/foglio/?s={translated[0]}&s={typical}",
                 f"{lang} 404": f"/{lang}/questa-pagina-non-esiste/",
             }
         )
