@@ -120,17 +120,20 @@ def inputs_of(
         # an entry's translations are inputs of its pages: their front matter counts as the
         # entry's front matter, their bodies as its body (an entry without translations
         # hashes as it always has)
+        day = dates[id(entry)].isoformat()
         for lang, translation in entry.translations.items():
             own_meta, own_body = split_entry_file(
                 (parent / translation.path).read_text(encoding="utf-8")
             )
             meta += f"\0{lang}\0{own_meta}"
             body += f"\0{lang}\0{own_body}"
+            if id(translation) in dates:  # the date of its page in that language
+                day += f" {lang}:{dates[id(translation)].isoformat()}"
         entries[entry.path] = {
             "kind": entry.kind,
             "meta": _digest(meta.encode()),
             "body": _digest(body.encode()),
-            "date": dates[id(entry)].isoformat(),
+            "date": day,
         }
     shared = {
         "carta": __version__,

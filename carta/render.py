@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -301,7 +302,8 @@ def _mailto(site: Site, title: str, address: str) -> str | None:
 def entry_dates(site: Site) -> dict[int, date]:
     """``id(entry)`` → the date its file last changed: the git date of its file (one ``git log``
     for the whole content folder), never earlier than ``verificato_il``; for a file git does
-    not know yet (not committed), the build date."""
+    not know yet (not committed), the build date. ``id(translation)`` → the same for each of
+    its translations' files (see :meth:`SiteWriter.updated`)."""
     changed = git_dates(site.root) if site.root is not None else {}
     parent = site.root.resolve().parent if site.root is not None else Path()
     dates = {}
@@ -309,6 +311,10 @@ def entry_dates(site: Site) -> dict[int, date]:
         when = changed.get((parent / entry.path).resolve(), site.built_on)
         verified = entry.verified
         dates[id(entry)] = max(when, verified) if verified else when
+        for translation in entry.translations.values():
+            dates[id(translation)] = changed.get(
+                (parent / translation.path).resolve(), site.built_on
+            )
     return dates
 
 
@@ -535,10 +541,10 @@ class SiteWriter:
         self.part: tuple[int, int] = (0, 1)
         #: the languages of the pages: Italian, then ``lingue`` of ``carta.yaml``
         self.languages = [i18n.SOURCE, *site.config.lingue]
-        self.env.globals["updated"] = self.updated
+        self.env.globals["updated"] = pass_context(lambda c, entry: self.updated(entry, c["lang"]))
         self.env.globals["jsonld"] = pass_context(
             lambda c, entry: json_script(
-                service_jsonld(site, entry, self.updated(entry), self.urls, c["lang"])
+                service_jsonld(site, entry, self.updated(entry, c["lang"]), self.urls, c["lang"])
             )
         )
         self.env.globals["body"] = pass_context(lambda c, entry: self.body(entry, c["lang"]))
@@ -546,8 +552,14 @@ class SiteWriter:
             lambda c, entry: service_page_index(entry, self.body(entry, c["lang"]))
         )
 
-    def updated(self, entry: Entry) -> date:
-        return self.dates[id(entry)]
+    def updated(self, entry: Entry, lang: str = i18n.SOURCE) -> date:
+        """When ``entry``'s page in ``lang`` last changed: its file's date, or its translation's
+        when that is later (the page shows both: the translated text, the Italian facts)."""
+        when = self.dates[id(entry)]
+        translation = translation_of(entry, lang)
+        if translation is not None:
+            when = max(when, self.dates.get(id(translation), when))
+        return when
 
     def body(self, entry: Entry, lang: str = i18n.SOURCE) -> dict[str, Markup]:
         """The HTML of ``entry``'s body: its intro and, for a servizio, its sections; in
@@ -761,7 +773,7 @@ class SiteWriter:
                 else:
                     pages = {r[len(lang) + 1 :] for r in written if r.startswith(f"{lang}/")}
                     name = f"/sitemap-{lang}.xml"
-                urls = _sitemap(self.site, pages, self.updated, self.urls, lang)
+                urls = _sitemap(self.site, pages, partial(self.updated, lang=lang), self.urls, lang)
                 html = self.env.get_template("sitemap.xml").render(
                     page_url=name, urls=urls, lang=i18n.SOURCE
                 )

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
+
+if TYPE_CHECKING:
+    from carta.pipeline import BuildResult
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -50,6 +54,36 @@ def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = tmp_path_factory.mktemp("built")
     build(FIXTURES / "mini", root / "site", today=date.fromisoformat(TODAY))
     yield root / "site"
+
+
+@dataclass(frozen=True)
+class Built:
+    out: Path
+    result: BuildResult
+
+
+@pytest.fixture(scope="session")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Built]:
+    """A content folder of the repository (the two real Carte, ``content/`` and
+    ``examples/bologna-metropolitana/``) built as of :data:`TODAY`, without a base URL, once
+    for the whole session: ``shipped(folder).out`` is the site. Read-only: a test that changes
+    the output, or builds with other settings, builds its own."""
+    from datetime import date
+
+    from carta.pipeline import build
+
+    done: dict[Path, Built] = {}
+
+    def built(content: Path) -> Built:
+        content = content.resolve()
+        if content not in done:
+            assert content.is_relative_to(ROOT) and not content.is_relative_to(FIXTURES)
+            out = tmp_path_factory.mktemp(f"shipped-{content.name}") / "site"
+            result = build(content, out, today=date.fromisoformat(TODAY))
+            done[content] = Built(out, result)
+        return done[content]
+
+    return built
 
 
 @pytest.fixture(scope="session")

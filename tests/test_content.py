@@ -4,16 +4,17 @@ build, and contain no contact data that their sources do not give."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from functools import cache
 from pathlib import Path
 
 import pytest
 
-from carta.pipeline import build, check
+from carta.pipeline import check
 from carta.site import Site
 
-from .conftest import ROOT, TODAY
+from .conftest import ROOT, TODAY, Built
 
 SITES = {
     "content": ROOT / "content",
@@ -30,13 +31,13 @@ def test_strict_check_passes(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", SITES)
-def test_site_builds_with_a_page_per_entry(name: str, tmp_path: Path) -> None:
-    result = build(SITES[name], tmp_path / "site", today=date.fromisoformat(TODAY))
+def test_site_builds_with_a_page_per_entry(name: str, shipped: Callable[[Path], Built]) -> None:
+    built = shipped(SITES[name])
     site, _ = check(SITES[name], today=date.fromisoformat(TODAY))
     assert site is not None
     for entry in site.all_entries():
-        assert (tmp_path / "site" / entry.url.strip("/") / "index.html").is_file(), entry.path
-    assert result.pages > len(site.all_entries())
+        assert (built.out / entry.url.strip("/") / "index.html").is_file(), entry.path
+    assert built.result.pages > len(site.all_entries())
 
 
 #: each registered document of a shipped site → the seed it comes from and a phrase of its title

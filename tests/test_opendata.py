@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import uuid
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from referencing.jsonschema import DRAFT202012
 
 from carta.pipeline import build, check
 
-from .conftest import ROOT, TODAY
+from .conftest import ROOT, TODAY, Built
 
 HSDS = Path(__file__).resolve().parent / "hsds"
 SITES = {"crema": ROOT / "content", "bologna": ROOT / "examples" / "bologna-metropolitana"}
@@ -56,10 +57,8 @@ def load(site: Path, name: str) -> Any:
 
 
 @pytest.fixture(scope="module", params=sorted(SITES))
-def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp(f"dati-{request.param}") / "site"
-    build(SITES[request.param], out, today=date.fromisoformat(TODAY))
-    return out
+def built(request: pytest.FixtureRequest, shipped: Callable[[Path], Built]) -> Path:
+    return shipped(SITES[request.param]).out
 
 
 def test_the_schema_copy_keeps_its_licence_and_attribution() -> None:

@@ -10,6 +10,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,7 +21,7 @@ import yaml
 
 from carta.pipeline import build
 
-from .conftest import FIXTURES, ROOT, TODAY, page
+from .conftest import FIXTURES, ROOT, TODAY, Built, page
 
 SITES = {"crema": ROOT / "content", "bologna": ROOT / "examples" / "bologna-metropolitana"}
 SVG = "{http://www.w3.org/2000/svg}"
@@ -42,13 +43,9 @@ def entries(content: Path, folder: str) -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture(scope="module", params=sorted(SITES))
-def built(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Path, Path]:
+def built(request: pytest.FixtureRequest, shipped: Callable[[Path], Built]) -> tuple[Path, Path]:
     content = SITES[request.param]
-    out = tmp_path_factory.mktemp(f"oss-{request.param}") / "site"
-    build(content, out, today=date.fromisoformat(TODAY))
-    return content, out
+    return content, shipped(content).out
 
 
 def numbers(site: Path) -> dict[str, Any]:

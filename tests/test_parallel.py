@@ -26,10 +26,16 @@ BASE = "https://carta.esempio-di-prova.it/"
 pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="no fork on this system")
 
 
-@pytest.mark.parametrize("content", [FIXTURES / "mini", FIXTURES.parent.parent / "content"])
-def test_workers_write_the_same_site_as_one_process(content: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("content", "counts"),
+    [(FIXTURES / "mini", (1, 2, 4)), (FIXTURES.parent.parent / "content", (1, 2))],
+    ids=["mini", "content"],
+)
+def test_workers_write_the_same_site_as_one_process(
+    content: Path, counts: tuple[int, ...], tmp_path: Path
+) -> None:
     sites = {}
-    for jobs in (1, 2, 4):
+    for jobs in counts:
         out = tmp_path / f"site-{jobs}"
         result = build(content, out, today=DAY, base_url=BASE, jobs=jobs)
         assert (PARALLEL in result.seconds) == (jobs > 1)
@@ -37,7 +43,7 @@ def test_workers_write_the_same_site_as_one_process(content: Path, tmp_path: Pat
         # the record of what was written (sitemap, manifest) includes the workers' pages
         outputs = read_manifest(out)
         assert outputs is not None and set(outputs["outputs"]) <= set(sites[jobs])
-    assert sites[1] == sites[2] == sites[4]
+    assert all(sites[jobs] == sites[1] for jobs in counts)
     assert "sitemap.xml" in sites[1] and "servizi/index.html" in sites[1]
 
 

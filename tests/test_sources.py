@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 
 from carta.pipeline import build, check
 
-from .conftest import FIXTURES, ROOT, edit, page
+from .conftest import FIXTURES, ROOT, Built, edit, page
 from .test_theme import jsonld
 
 TODAY = date(2026, 11, 23)
@@ -174,9 +175,10 @@ def test_unknown_source_id_is_an_error_with_a_suggestion(mini: Path) -> None:
 @pytest.mark.parametrize(
     "content", [ROOT / "content", ROOT / "examples" / "bologna-metropolitana"], ids=["crema", "bo"]
 )
-def test_shipped_sites_show_sources_and_never_a_file_name(content: Path, tmp_path: Path) -> None:
-    out = tmp_path / "site"
-    build(content, out, today=TODAY)
+def test_shipped_sites_show_sources_and_never_a_file_name(
+    content: Path, shipped: Callable[[Path], Built]
+) -> None:
+    out = shipped(content).out
     site, _ = check(content, today=TODAY)
     assert site is not None
     for entry in [*site.servizi.values(), *site.iniziative.values()]:

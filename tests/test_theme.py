@@ -9,6 +9,7 @@ import json
 import re
 import subprocess
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -20,7 +21,7 @@ from carta.gitdates import git_dates, parse_log
 from carta.pipeline import build
 from carta.render import CSP
 
-from .conftest import page
+from .conftest import Built, page
 
 TODAY = date(2026, 11, 23)
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -359,12 +360,11 @@ def test_budget_check_reports_a_page_that_is_too_heavy(built_mini: Path, tmp_pat
     assert problems and problems[0].startswith("/servizi/sportello-nord/: total")
 
 
-def test_builds_of_both_real_sites_are_within_budget(tmp_path: Path) -> None:
+def test_builds_of_both_real_sites_are_within_budget(shipped: Callable[[Path], Built]) -> None:
     from .conftest import ROOT
 
     for content in (ROOT / "content", ROOT / "examples" / "bologna-metropolitana"):
-        out = tmp_path / content.name
-        build(content, out, today=TODAY)
+        out = shipped(content).out
         over = [line for w in site_weights(out) for line in w.over()]
         assert over == [], content
 

@@ -377,3 +377,41 @@ def test_mutated_translations_are_content_errors_never_tracebacks(
     assert (site is None) == any(p.severity == "error" for p in problems)
     for p in problems:
         assert p.line >= 0 and p.column >= 0 and p.message
+
+
+def test_a_page_in_another_language_dates_from_its_translation_when_that_is_later(
+    mini: Path, tmp_path: Path
+) -> None:
+    """The Italian file is committed on 1 November, its translation on 20 November: the English
+    page (and its sitemap) says it changed on the 20th, the Italian one still on the 1st."""
+    from carta.pipeline import build
+
+    with_languages(mini, "[en]")
+    (mini / "carta.yaml").write_text(
+        (mini / "carta.yaml").read_text(encoding="utf-8") + "url_base: https://esempio.it/\n",
+        encoding="utf-8",
+    )
+    git(mini.parent, "init", "-q")
+    git(mini.parent, "add", "content")
+    git(mini.parent, "commit", "-q", "-m", "uno")
+    write(mini, f"{SERVICE}.en.md", EN)
+    git(mini.parent, "add", "content")
+    git(mini.parent, "commit", "-q", "-m", "due", when="2026-11-20T10:00:00+00:00")
+    out = tmp_path / "site"
+    build(mini, out, today=DAY)
+
+    def changed(rel: str) -> str:
+        text = (out / rel / "index.html").read_text(encoding="utf-8")
+        found = re.search(r'<p class="verificato">(.*?)</p>', text, re.S)
+        assert found, rel  # "Pagina modificata l'ultima volta il …" comes last
+        return re.findall(r'<time datetime="([\d-]+)"', found.group(1))[-1]
+
+    assert changed(SERVICE) == "2026-11-01"
+    assert changed(f"en/{SERVICE}") == "2026-11-20"
+    # an entry without an English translation: its English page dates from its Italian file
+    assert changed("en/servizi/centro-diurno") == "2026-11-01"
+    sitemap = (out / "sitemap-en.xml").read_text(encoding="utf-8")
+    entry = sitemap.split(f"/en/{SERVICE}/</loc>")[1].split("</url>")[0]
+    assert "<lastmod>2026-11-20</lastmod>" in entry
+    italian = (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<lastmod>2026-11-01</lastmod>" in italian.split(f"/{SERVICE}/</loc>")[1]

@@ -11,15 +11,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from datetime import date
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from carta.pipeline import build
 from carta.server import SiteApp
 
-from .conftest import ROOT, TODAY, unavailable, wsgi_call
+from .conftest import ROOT, Built, unavailable, wsgi_call
 
 SITES = {"crema": ROOT / "content", "bologna": ROOT / "examples" / "bologna-metropolitana"}
 DEFAULT_JAR = ROOT / ".cache" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -59,12 +58,11 @@ def test_the_checker_reports_an_invalid_document(vnu: list[str], tmp_path: Path)
 
 
 def test_every_html_file_of_both_sites_is_valid(
-    vnu: list[str], tmp_path_factory: pytest.TempPathFactory
+    vnu: list[str], tmp_path_factory: pytest.TempPathFactory, shipped: Callable[[Path], Built]
 ) -> None:
     folders = []
     for name, content in SITES.items():
-        site = tmp_path_factory.mktemp(f"vnu-{name}") / "site"
-        build(content, site, today=date.fromisoformat(TODAY))
+        site = shipped(content).out
         folders.append(site)
         # the pages the server composes: the referral sheet of two services (in Arabic, of
         # a translated service too), a search

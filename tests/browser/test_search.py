@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterator
-from datetime import date
+from collections.abc import Callable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
 
-from carta.pipeline import build
 from carta.search.engine import Engine
 
-from ..conftest import ROOT, TODAY
+from ..conftest import ROOT, Built
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -25,9 +23,8 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def static_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    site = tmp_path_factory.mktemp("static") / "site"
-    build(ROOT / "content", site, today=date.fromisoformat(TODAY))
+def static_site(shipped: Callable[[Path], Built]) -> Iterator[tuple[str, Path]]:
+    site = shipped(ROOT / "content").out
     handler = functools.partial(_Quiet, directory=str(site))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from carta.pipeline import build
-
-from ..conftest import ROOT, TODAY
+from ..conftest import ROOT, Built
 from .conftest import serve_folder
 
 SITES = {"crema": ROOT / "content", "bologna": ROOT / "examples" / "bologna-metropolitana"}
@@ -89,10 +86,11 @@ class Served:
 
 
 @pytest.fixture(scope="session", params=sorted(SITES))
-def served(request: pytest.FixtureRequest, browser: Any, tmp_path_factory: Any) -> Iterator[Served]:
+def served(
+    request: pytest.FixtureRequest, browser: Any, shipped: Callable[[Path], Built]
+) -> Iterator[Served]:
     name = request.param
-    root = tmp_path_factory.mktemp(f"site-{name}") / "site"
-    build(SITES[name], root, today=date.fromisoformat(TODAY))
+    root = shipped(SITES[name]).out
     base, server = serve_folder(root)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="it-IT")
     page = context.new_page()

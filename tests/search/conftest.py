@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
-from carta.pipeline import build
 from carta.search.engine import Engine
 
-from ..conftest import ROOT, TODAY
+from ..conftest import ROOT, Built
 
 SITES = {
     "content": ROOT / "content",
@@ -22,13 +20,8 @@ QUERIES = yaml.safe_load((Path(__file__).parent / "queries.yaml").read_text(enco
 
 
 @pytest.fixture(scope="session")
-def search_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("search-sites")
-    built = {}
-    for name, content in SITES.items():
-        build(content, root / name, today=date.fromisoformat(TODAY))
-        built[name] = root / name
-    return built
+def search_sites(shipped: Callable[[Path], Built]) -> dict[str, Path]:
+    return {name: shipped(content).out for name, content in SITES.items()}
 
 
 @pytest.fixture(scope="session")
