@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -570,7 +570,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     renderer = Renderer()  # kept from build to build: an edit converts only what changed
 
-    def rebuild() -> tuple[list[ContentError], str]:
+    def rebuild(published: Callable[[], None] | None) -> tuple[list[ContentError], str]:
         start = time.perf_counter()
         with StageBars(sys.stderr, transient=True) as bars:
             result = build(
@@ -581,6 +581,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 progress=bars,
                 jobs=args.jobs,
                 renderer=renderer,
+                published=published,
             )
         return result.warnings, built_line(
             "aggiornato", args.out, result, time.perf_counter() - start

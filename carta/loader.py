@@ -6,7 +6,9 @@ Every problem is collected; nothing here raises for a content mistake.
 
 from __future__ import annotations
 
+import copy
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -301,6 +303,26 @@ def _load_folder(folder: Path, kind: str, root: Path, out: RawContent) -> None:
             out.unreadable.append((kind, slug))
 
 
+#: front matter → what the strict parser made of it, for the front matters seen last: carta
+#: serve reads every file again after each save, and does not parse the unchanged ones again
+_FRONT: OrderedDict[str, tuple[Any, list[yamlstrict.YamlProblem], bool]] = OrderedDict()
+_FRONT_KEPT = 30_000
+
+
+def _parse_front(front: str) -> tuple[Any, list[yamlstrict.YamlProblem], bool]:
+    """:func:`yamlstrict.parse` of an entry's front matter, remembered; the data is a copy,
+    so that nothing done with it changes what is remembered."""
+    parsed = _FRONT.get(front)
+    if parsed is None:
+        parsed = _FRONT[front] = yamlstrict.parse(front, line_offset=1)
+        if len(_FRONT) > _FRONT_KEPT:
+            _FRONT.popitem(last=False)
+    else:
+        _FRONT.move_to_end(front)
+    data, problems, readable = parsed
+    return copy.deepcopy(data), list(problems), readable
+
+
 def _split_entry(path: Path, shown: str, kind: str, slug: str, out: RawContent) -> RawEntry | None:
     text = _read_text(path, shown, out)
     if text is None:
@@ -327,7 +349,7 @@ def _split_entry(path: Path, shown: str, kind: str, slug: str, out: RawContent) 
         )
         return None
     front = "\n".join(lines[1:end]) + "\n"
-    data, problems, readable = yamlstrict.parse(front, line_offset=1)
+    data, problems, readable = _parse_front(front)
     for p in problems:
         out.problems.append(ContentError(shown, p.line or 1, p.column or 1, "", p.message))
     if not readable:

@@ -8,6 +8,7 @@ handlers, styles and ``javascript:`` URLs never survive.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 import markdown
@@ -197,7 +198,17 @@ def _nesting(line: str) -> int:
 
 def check(text: str) -> list[tuple[int, str]]:
     """Problems that would make ``text`` crash or crawl when rendered, as ``(line, message)``
-    with ``line`` counted from 0 in ``text``. Linear in the size of ``text``."""
+    with ``line`` counted from 0 in ``text``. Linear in the size of ``text``; remembered for
+    the bodies seen last (carta serve checks every body again after each save)."""
+    return list(_check(text))
+
+
+@lru_cache(maxsize=30_000)
+def _check(text: str) -> tuple[tuple[int, str], ...]:
+    return tuple(_problems(text))
+
+
+def _problems(text: str) -> list[tuple[int, str]]:
     lines = text.count("\n") + 1
     if len(text) > MAX_BODY_CHARS or lines > MAX_BODY_LINES:
         return [

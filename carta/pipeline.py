@@ -120,6 +120,7 @@ def build(
     clean: bool = False,
     jobs: int | None = None,
     renderer: Renderer | None = None,
+    published: Callable[[], None] | None = None,
 ) -> BuildResult:
     """Build ``content`` into ``out_dir``. Raises :class:`ContentErrors` and changes nothing
     when the content has errors (or warnings, with ``strict``).
@@ -137,14 +138,19 @@ def build(
     this one makes the search indexes (:mod:`carta.parallel`); the output is the same.
 
     ``renderer``: the Markdown converter of a process that builds again and again (``carta
-    serve``), which remembers the last build's conversions (:meth:`Renderer.new_build`)."""
+    serve``), which remembers the last build's conversions (:meth:`Renderer.new_build`).
+
+    ``published``: in an incremental build, the edited pages are moved into ``out_dir`` as
+    soon as they are written, before the search indexes and the other outputs are made, and
+    ``published`` is called then (``carta serve`` reloads the browser on it); the manifest is
+    still written last. Without it, every file is moved in at the end."""
     told = progress or _silent
     templates = templates or default_templates()
     if not templates.is_dir():
         raise UsageError(f"cartella dei modelli non trovata: {templates}")
     told(STAGE_CHECK, 0, 0)
     seconds: dict[str, float] = {}
-    started = time.perf_counter()
+    build_started = started = time.perf_counter()
     site, problems = check(content, strict=strict, today=today)
     seconds[STAGE_CHECK] = time.perf_counter() - started
     if site is None:
@@ -185,17 +191,26 @@ def build(
             if not todo.full:
                 writer.only = todo.bodies
                 writer.kept = set(old_outputs)
+
+            def publish_pages() -> None:
+                """The pages of a rebuild, in place before the rest is made (see above)."""
+                if published is None or todo.full:
+                    return
+                graph.apply(staging, out_dir, replaced_dirs=())
+                seconds[PAGES_PUBLISHED] = time.perf_counter() - build_started
+                published()
+
             search = _SearchState()
             workers = jobs if jobs is not None else parallel.default_jobs()
             languages = site.config.lingue
             if workers > 1 and parallel.can_fork() and (todo.full or len(languages) > 1):
                 if not todo.full:  # the few pages of a rebuild, here; the indexes side by side
-                    _write_group(writer, search, STAGE_PAGES, entries, told, seconds)
+                    _write_group(writer, search, STAGE_PAGES, entries, told, seconds, publish_pages)
                 count = workers - 1 if todo.full else min(workers - 1, len(languages) // 2)
                 _write_in_parallel(writer, search, count, told, entries, seconds, pages=todo.full)
             else:
                 for group, total in ((STAGE_PAGES, entries), (STAGE_SEARCH, entries)):
-                    _write_group(writer, search, group, total, told, seconds)
+                    _write_group(writer, search, group, total, told, seconds, publish_pages)
             told(STAGE_PUBLISH, 0, 1)
             for stage in OUTPUT_STAGES:
                 if stage.progress == STAGE_PUBLISH:
@@ -231,14 +246,18 @@ def _write_group(
     total: int,
     told: Progress,
     seconds: dict[str, float],
+    after_pages: Callable[[], None] | None = None,
 ) -> None:
-    """Write the outputs of one :data:`Progress` stage, timing each."""
+    """Write the outputs of one :data:`Progress` stage, timing each; ``after_pages`` is called
+    once the pages (:data:`PAGES`) are written."""
     told(group, 0, total)
     for stage in OUTPUT_STAGES:
         if stage.progress == group:
             started = time.perf_counter()
             stage.write(writer, search, partial(told, group))
             seconds[stage.name] = time.perf_counter() - started
+            if stage.name == PAGES and after_pages is not None:
+                after_pages()
     told(group, total, total)
 
 
@@ -316,6 +335,9 @@ PAGES = "pagine"
 LANGUAGES = "indici delle altre lingue"
 #: in :attr:`BuildResult.seconds`, the time the pages and the search indexes took side by side
 PARALLEL = "pagine e indici in parallelo"
+#: in :attr:`BuildResult.seconds`, for a rebuild that published its pages first (``published``
+#: of :func:`build`): the seconds from the start of the build to the pages in place
+PAGES_PUBLISHED = "pagine al loro posto (dall'inizio)"
 
 
 @dataclass

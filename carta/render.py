@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -219,15 +220,29 @@ def _per_entry(phrase: Callable[[Entry, str], str]) -> Callable[..., str]:
     return call
 
 
+#: the Jinja environment of each templates folder used last, kept from build to build (carta
+#: serve): a template is compiled once, and again only when its file changes (Jinja's
+#: ``auto_reload``); each build sets the site's globals and filters afresh
+_ENVIRONMENTS: OrderedDict[str, Environment] = OrderedDict()
+_ENVIRONMENTS_KEPT = 4
+
+
 def make_environment(templates: Path, site: Site) -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(str(templates)),
-        autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    key = str(templates.resolve())
+    env = _ENVIRONMENTS.pop(key, None)
+    if env is None:
+        env = Environment(
+            loader=FileSystemLoader(key),
+            autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=True,
+        )
+    _ENVIRONMENTS[key] = env
+    while len(_ENVIRONMENTS) > _ENVIRONMENTS_KEPT:
+        _ENVIRONMENTS.popitem(last=False)
     # the words of the interface, from the catalogue of the page's language (``lang``): the
     # calls of Jinja's i18n extension (``_``, ``gettext``, ``ngettext``), which
     # :func:`template_messages` extracts

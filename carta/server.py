@@ -563,20 +563,24 @@ def serve(
     host: str,
     port: int,
     reload: bool,
-    build: Callable[[], tuple[list[ContentError], str]],
+    build: Callable[[Callable[[], None] | None], tuple[list[ContentError], str]],
     log: Callable[[str], None],
 ) -> None:
     """Build, serve ``out_dir`` and (with ``reload``) rebuild and reload on every change.
-    ``build`` returns the warnings and the line that says what it built, logged after it.
+    ``build`` returns the warnings and the line that says what it built, logged after it;
+    it is given what to call once the edited pages are in place (``published`` of
+    :func:`carta.pipeline.build`: the browser reloads then, before the search indexes are
+    made), or ``None``.
 
     Returns when SIGINT (or SIGTERM, which the CLI turns into KeyboardInterrupt) arrives,
     after the server has closed; a request being answered is finished first. A signal during
     the first build raises KeyboardInterrupt (the build removes its staging folder)."""
     app = SiteApp(out_dir, dev=reload)
 
-    def rebuild() -> None:
+    def rebuild(published: Callable[[], None] | None = None) -> bool:
+        """Build; ``False`` when the build failed (the problems shown on every page)."""
         try:
-            warnings, done = build()
+            warnings, done = build(published)
         except Exception as exc:  # the dev server never dies on a bad edit
             lines = describe_failure(exc)
             app.set_problems(lines)
@@ -585,11 +589,12 @@ def serve(
             )
             for line in lines:
                 log("  " + line)
-            return
+            return False
         app.set_problems([])
         for w in warnings:
             log("  " + str(w))
         log(done)
+        return True
 
     if not reload:
         rebuild()
@@ -621,6 +626,10 @@ class Watcher:
     always built. After each build, failed or not, ``on_built`` (set by the server: reload
     every browser) is called with what to reload: a stylesheet, or "*" for the page.
 
+    A build that puts the edited pages in place before it makes the search indexes calls
+    the ``published`` it is given: the browsers reload then, and not again when the build
+    ends (unless it failed, to show why).
+
     Watching starts when the watcher is made; building starts with :meth:`start`."""
 
     STEP_MS = 20  # a batch is the changes with no 20 ms pause between them (one editor save)
@@ -630,7 +639,7 @@ class Watcher:
         self,
         folders: list[Path],
         ignore: Callable[[str], bool],
-        rebuild: Callable[[], None],
+        rebuild: Callable[[Callable[[], None]], bool | None],
     ) -> None:
         from watchfiles._rust_notify import RustNotify  # watchfiles' documented Rust backend
 
@@ -696,11 +705,19 @@ class Watcher:
                 if self._stop.is_set():
                     return
                 paths, self._pending = self._pending, []
-            self.rebuild()
-            self.builds += 1
             styles = [p for p in paths if p.endswith(".css")]
             # livereload.js swaps the stylesheets in place for a .css path, reloads otherwise
-            self.on_built(paths[-1] if len(styles) == len(paths) else "*")
+            target = paths[-1] if len(styles) == len(paths) else "*"
+            reloaded: list[bool] = []
+
+            def published(target: str = target, reloaded: list[bool] = reloaded) -> None:
+                reloaded.append(True)
+                self.on_built(target)
+
+            ok = self.rebuild(published)
+            self.builds += 1
+            if not reloaded or ok is False:
+                self.on_built(target)
 
 
 def _serve_dev(

@@ -165,6 +165,7 @@ def test_every_edit_rebuilt_incrementally_equals_a_clean_build(
             base_url=BASE,
             clean=clean,
             renderer=None if clean else warm,
+            published=None if clean else lambda: None,  # pages first, as carta serve's
         )
         return result.incremental
 
@@ -216,6 +217,40 @@ def test_a_body_edit_rewrites_its_page_and_not_the_listings(mini: Path, site: Pa
     assert home.stat().st_mtime_ns == home_before  # not rewritten
     nothing = build(mini, site, today=BUILD_DAY)
     assert nothing.incremental and nothing.pages == 0
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_rebuild_puts_the_edited_page_in_place_before_the_search_index(
+    mini: Path, site: Path, tmp_path: Path, jobs: int
+) -> None:
+    """``published`` (what carta serve reloads the browser on) is called once the edited page
+    is in place, while the search index is still the old one and no manifest vouches for the
+    site; the site at the end is the one a build without it makes."""
+    page = site / "servizi" / "sportello-nord" / "index.html"
+    index = site / "_search" / "index.json"
+    index_before = index.read_bytes()
+    seen: list[tuple[bool, bool, bool]] = []
+
+    def published() -> None:
+        seen.append(
+            (
+                "Uno sportello aperto" in page.read_text(encoding="utf-8"),
+                index.read_bytes() == index_before,
+                manifest_path(site).exists(),
+            )
+        )
+
+    edit(mini / "servizi" / "sportello-nord.md", "Uno sportello", "Uno sportello aperto")
+    result = build(mini, site, today=BUILD_DAY, jobs=jobs, published=published)
+    assert result.incremental and seen == [(True, True, False)]
+    assert manifest_path(site).exists()
+    other = tmp_path / "other"
+    build(mini, other, today=BUILD_DAY, clean=True)
+    assert files(site) == files(other)
+    # a build that starts over swaps the whole folder at the end: nothing is published first
+    edit(mini / "servizi" / "sportello-nord.md", "titolo: Sportello", "titolo: Lo sportello")
+    assert not build(mini, site, today=BUILD_DAY, jobs=jobs, published=published).incremental
+    assert len(seen) == 1
 
 
 def test_the_manifest_is_kept_beside_the_site_and_clean_ignores_it(mini: Path, site: Path) -> None:

@@ -132,3 +132,24 @@ def test_missing_content_folder_is_a_usage_error(tmp_path: Path) -> None:
 
     with pytest.raises(UsageError):
         check(tmp_path / "nessuna")
+
+
+def test_reading_the_same_files_again_gives_fresh_data_and_sees_every_edit(mini: Path) -> None:
+    """carta serve reads every file after each save, and the loader remembers the front
+    matters it parsed: what one build does with the data never reaches the next, and an
+    edited file is read as it is now, mistakes included."""
+    from carta.loader import load_content
+
+    def front(raw: object, slug: str) -> dict[str, object]:
+        return next(e.data for e in raw.entries if e.slug == slug)  # type: ignore[attr-defined]
+
+    first = load_content(mini)
+    front(first, "centro-diurno")["titolo"] = "cambiato da chi ha letto"
+    front(first, "centro-diurno")["aree"].append("altro")  # type: ignore[union-attr]
+    second = load_content(mini)
+    assert front(second, "centro-diurno")["titolo"] != "cambiato da chi ha letto"
+    assert "altro" not in front(second, "centro-diurno")["aree"]  # type: ignore[operator]
+    path = mini / "servizi" / "centro-diurno.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("titolo:", "titolo: x\ntitolo:", 1))
+    third = load_content(mini)
+    assert any("ripetuta" in p.message for p in third.problems)

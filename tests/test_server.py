@@ -10,7 +10,7 @@ import signal
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -340,7 +340,7 @@ def test_watcher_builds_a_save_made_during_a_build_once_and_ignores_swap_files(
     seen: list[str] = []
     reloads: list[str] = []
 
-    def rebuild() -> None:
+    def rebuild(published: Callable[[], None]) -> None:
         seen.append(entry.read_text())
         started.set()
         assert release.wait(10)
@@ -366,6 +366,46 @@ def test_watcher_builds_a_save_made_during_a_build_once_and_ignores_swap_files(
         assert wait_for(lambda: reloads[-1:] == [str((templates / "carta.css").resolve())], 5)
     finally:
         release.set()
+        watcher.stop()
+
+
+def test_a_build_that_publishes_its_pages_first_reloads_once_then(tmp_path: Path) -> None:
+    """The browser reloads when the edited pages are in place (``published``), not again when
+    the search indexes are done; but again when the build fails after, to show the error."""
+    import threading
+
+    from carta.server import Watcher
+
+    content = tmp_path / "content"
+    content.mkdir()
+    entry = content / "x.md"
+    entry.write_text("zero")
+    reloads: list[str] = []
+    at_publish: list[int] = []
+    outcomes = iter([True, False])
+    done = threading.Event()
+
+    def rebuild(published: Callable[[], None]) -> bool:
+        published()
+        at_publish.append(len(reloads))
+        ok = next(outcomes)
+        done.set()
+        return ok
+
+    watcher = Watcher([content], lambda path: False, rebuild)
+    watcher.on_built = reloads.append
+    watcher.start()
+    try:
+        entry.write_text("uno")
+        assert done.wait(5), "the save was not seen"
+        assert wait_for(lambda: watcher.builds == 1, 5)
+        time.sleep(0.3)
+        assert reloads == ["*"] and at_publish == [1]  # reloaded at publish, and only then
+        done.clear()
+        entry.write_text("due")
+        assert done.wait(5)
+        assert wait_for(lambda: len(reloads) == 3, 5)  # at publish, and after the failure
+    finally:
         watcher.stop()
 
 
