@@ -6,7 +6,6 @@ Every problem is collected; nothing here raises for a content mistake.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -320,7 +319,16 @@ def _parse_front(front: str) -> tuple[Any, list[yamlstrict.YamlProblem], bool]:
     else:
         _FRONT.move_to_end(front)
     data, problems, readable = parsed
-    return copy.deepcopy(data), list(problems), readable
+    return _copy(data), list(problems), readable
+
+
+def _copy(value: Any) -> Any:
+    """A copy of parsed YAML: its mappings and lists new, its scalars (immutable) shared."""
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    return value
 
 
 def _split_entry(path: Path, shown: str, kind: str, slug: str, out: RawContent) -> RawEntry | None:

@@ -52,15 +52,13 @@ def resolve(site: Site) -> Site:
     for s in sorted(servizi.values(), key=Entry.sort_key):
         for a in s.meta.aree:
             services_by_area[a].append(s)
-    facts = {
-        id(s): (set(s.meta.aree), set(s.meta.destinatari), s.sort_key()) for s in servizi.values()
-    }
+    related = _related_services(servizi, services_by_area, provided)
     for s in servizi.values():
         s.links = {
             "ente": [enti[s.meta.ente]] if s.meta.ente else [],
             "partner": [enti[p] for p in s.meta.partner],
             "iniziative": _sorted(iniziative[i] for i in service_initiatives[s.slug]),
-            "correlati": _related(s, services_by_area, provided, facts),
+            "correlati": [servizi[slug] for slug in related[s.slug]],
         }
     for e in enti.values():
         e.links = {
@@ -100,6 +98,35 @@ def available_in(site: Site, entry: Entry, comune: str) -> bool:
 
 def _sorted(entries: object) -> list[Entry]:
     return sorted(set(entries), key=Entry.sort_key)  # type: ignore[call-overload]
+
+
+#: the related services of the last site resolved, with what they were computed from (each
+#: service's slug, title, areas, destinatari and ente): carta serve resolves the site again
+#: after every save, and a body edit changes none of these
+_LAST_RELATED: tuple[tuple[object, ...], dict[str, list[str]]] | None = None
+
+
+def _related_services(
+    servizi: dict[str, Entry],
+    by_area: dict[str, list[Entry]],
+    by_ente: dict[str, list[Entry]],
+) -> dict[str, list[str]]:
+    """Each service's slug → the slugs of its related services (:func:`_related`)."""
+    global _LAST_RELATED
+    facts_of = tuple(
+        (s.slug, s.title, tuple(s.meta.aree), tuple(s.meta.destinatari), s.meta.ente)
+        for s in servizi.values()
+    )
+    if _LAST_RELATED is not None and _LAST_RELATED[0] == facts_of:
+        return _LAST_RELATED[1]
+    facts = {
+        id(s): (set(s.meta.aree), set(s.meta.destinatari), s.sort_key()) for s in servizi.values()
+    }
+    related = {
+        s.slug: [o.slug for o in _related(s, by_area, by_ente, facts)] for s in servizi.values()
+    }
+    _LAST_RELATED = (facts_of, related)
+    return related
 
 
 def _related(
