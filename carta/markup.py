@@ -236,7 +236,7 @@ def _problems(text: str) -> list[tuple[int, str]]:
             start, length, specials, definitions = number + 1, 0, 0, 0
             continue
         length += len(line) + 1
-        specials += sum(1 for _ in _RUN_RE.finditer(line))
+        specials += len(_RUN_RE.findall(line))
         if in_fence or deep is not None:
             continue
         definitions += bool(_DEFINITION_RE.match(line))

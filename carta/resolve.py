@@ -111,46 +111,58 @@ def _related_services(
     by_area: dict[str, list[Entry]],
     by_ente: dict[str, list[Entry]],
 ) -> dict[str, list[str]]:
-    """Each service's slug → the slugs of its related services (:func:`_related`)."""
+    """Each service's slug → the slugs of the other services most like it: same areas and
+    people, same ente (two points a shared area, one a shared destinatario, one the same
+    ente; at least two points, the best :data:`RELATED_LIMIT`, ties by title). Bounded: in a
+    very large Carta only the first services of each area and of each ente are compared.
+    Areas and destinatari are bits of an int, so that a comparison is two popcounts."""
     global _LAST_RELATED
+    services = list(servizi.values())
     facts_of = tuple(
         (s.slug, s.title, tuple(s.meta.aree), tuple(s.meta.destinatari), s.meta.ente)
-        for s in servizi.values()
+        for s in services
     )
     if _LAST_RELATED is not None and _LAST_RELATED[0] == facts_of:
         return _LAST_RELATED[1]
-    facts = {
-        id(s): (set(s.meta.aree), set(s.meta.destinatari), s.sort_key()) for s in servizi.values()
+    number = {id(s): n for n, s in enumerate(services)}
+    area_bits: dict[str, int] = {}
+    people_bits: dict[str, int] = {}
+
+    def mask(names: list[str], bits: dict[str, int]) -> int:
+        value = 0
+        for name in names:
+            value |= 1 << bits.setdefault(name, len(bits))
+        return value
+
+    areas = [mask(s.meta.aree, area_bits) for s in services]
+    people = [mask(s.meta.destinatari, people_bits) for s in services]
+    entes = [s.meta.ente for s in services]
+    keys = [s.sort_key() for s in services]
+    pool_of_area = {
+        a: [number[id(o)] for o in found[:RELATED_POOL]] for a, found in by_area.items()
     }
-    related = {
-        s.slug: [o.slug for o in _related(s, by_area, by_ente, facts)] for s in servizi.values()
+    pool_of_ente = {
+        e: [number[id(o)] for o in found[:RELATED_POOL]] for e, found in by_ente.items()
     }
+    related: dict[str, list[str]] = {}
+    for n, service in enumerate(services):
+        candidates: set[int] = set()
+        for a in service.meta.aree:
+            candidates.update(pool_of_area.get(a, ()))
+        ente = entes[n]
+        if ente:
+            candidates.update(pool_of_ente.get(ente, ()))
+        candidates.discard(n)
+        own_areas, own_people = areas[n], people[n]
+        scored = []
+        for o in candidates:
+            score = 2 * (own_areas & areas[o]).bit_count() + (own_people & people[o]).bit_count()
+            if ente and entes[o] == ente:
+                score += 1
+            if score >= 2:
+                scored.append((-score, keys[o], o))
+        related[service.slug] = [
+            services[o].slug for *_, o in heapq.nsmallest(RELATED_LIMIT, scored)
+        ]
     _LAST_RELATED = (facts_of, related)
     return related
-
-
-def _related(
-    service: Entry,
-    by_area: dict[str, list[Entry]],
-    by_ente: dict[str, list[Entry]],
-    facts: dict[int, tuple[set[str], set[str], tuple[str, str]]],
-) -> list[Entry]:
-    """Other services most like this one: same areas and people, same ente. ``facts`` holds
-    each service's areas, destinatari and sort key, computed once for all."""
-    # bounded: in a very large Carta only the first services of each area are compared
-    candidates = {id(o): o for a in service.meta.aree for o in by_area[a][:RELATED_POOL]}
-    ente = service.meta.ente
-    if ente:
-        candidates.update({id(o): o for o in by_ente[ente][:RELATED_POOL]})
-    aree, destinatari, _ = facts[id(service)]
-    scored = []
-    for key, other in candidates.items():
-        if other is service:
-            continue
-        other_aree, other_destinatari, sort_key = facts[key]
-        score = 2 * len(aree & other_aree) + len(destinatari & other_destinatari)
-        score += 1 if ente and other.meta.ente == ente else 0
-        if score >= 2:
-            scored.append((-score, sort_key, other))
-    best = heapq.nsmallest(RELATED_LIMIT, scored, key=lambda t: (t[0], t[1]))
-    return [entry for *_, entry in best]
