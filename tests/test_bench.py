@@ -23,7 +23,7 @@ def test_bench_build_prints_every_stage_and_each_edit(
     # a body edit is rebuilt incrementally; a template edit rebuilds everything
     assert f"rebuild after a {EDITS[0]}:" in out and "incrementale)" in out
     assert f"rebuild after a {EDITS[2]}:" in out and "completa)" in out
-    assert "query latency:" in out
+    assert "query latency, warm:" in out and "query latency, first runs:" in out
 
 
 def test_bench_refuses_a_missing_corpus(capsys: pytest.CaptureFixture[str]) -> None:
