@@ -7,6 +7,7 @@ Every problem is collected; nothing here raises for a content mistake.
 from __future__ import annotations
 
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -306,18 +307,22 @@ def _load_folder(folder: Path, kind: str, root: Path, out: RawContent) -> None:
 #: serve reads every file again after each save, and does not parse the unchanged ones again
 _FRONT: OrderedDict[str, tuple[Any, list[yamlstrict.YamlProblem], bool]] = OrderedDict()
 _FRONT_KEPT = 30_000
+_FRONT_LOCK = threading.Lock()
 
 
 def _parse_front(front: str) -> tuple[Any, list[yamlstrict.YamlProblem], bool]:
     """:func:`yamlstrict.parse` of an entry's front matter, remembered; the data is a copy,
     so that nothing done with it changes what is remembered."""
-    parsed = _FRONT.get(front)
+    with _FRONT_LOCK:
+        parsed = _FRONT.get(front)
+        if parsed is not None:
+            _FRONT.move_to_end(front)
     if parsed is None:
-        parsed = _FRONT[front] = yamlstrict.parse(front, line_offset=1)
-        if len(_FRONT) > _FRONT_KEPT:
-            _FRONT.popitem(last=False)
-    else:
-        _FRONT.move_to_end(front)
+        parsed = yamlstrict.parse(front, line_offset=1)
+        with _FRONT_LOCK:
+            _FRONT[front] = parsed
+            if len(_FRONT) > _FRONT_KEPT:
+                _FRONT.popitem(last=False)
     data, problems, readable = parsed
     return _copy(data), list(problems), readable
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -220,19 +221,23 @@ def _per_entry(phrase: Callable[[Entry, str], str]) -> Callable[..., str]:
     return call
 
 
-#: the Jinja environment of each templates folder used last, kept from build to build (carta
-#: serve): a template is compiled once, and again only when its file changes (Jinja's
-#: ``auto_reload``); each build sets the site's globals and filters afresh
-_ENVIRONMENTS: OrderedDict[str, Environment] = OrderedDict()
+#: the Jinja environment of each templates folder used last, by thread, kept from build to
+#: build (carta serve builds in one thread): a template is compiled once, and again only when
+#: its file changes (Jinja's ``auto_reload``); each build sets the site's globals and filters
+#: afresh, so two builds at once in two threads never share one
+_ENVIRONMENTS: OrderedDict[tuple[str, int], Environment] = OrderedDict()
 _ENVIRONMENTS_KEPT = 4
+_ENVIRONMENTS_LOCK = threading.Lock()
 
 
 def make_environment(templates: Path, site: Site) -> Environment:
-    key = str(templates.resolve())
-    env = _ENVIRONMENTS.pop(key, None)
+    folder = str(templates.resolve())
+    key = (folder, threading.get_ident())
+    with _ENVIRONMENTS_LOCK:
+        env = _ENVIRONMENTS.pop(key, None)
     if env is None:
         env = Environment(
-            loader=FileSystemLoader(key),
+            loader=FileSystemLoader(folder),
             autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
             undefined=StrictUndefined,
             trim_blocks=True,
@@ -240,9 +245,10 @@ def make_environment(templates: Path, site: Site) -> Environment:
             keep_trailing_newline=True,
             auto_reload=True,
         )
-    _ENVIRONMENTS[key] = env
-    while len(_ENVIRONMENTS) > _ENVIRONMENTS_KEPT:
-        _ENVIRONMENTS.popitem(last=False)
+    with _ENVIRONMENTS_LOCK:
+        _ENVIRONMENTS[key] = env
+        while len(_ENVIRONMENTS) > _ENVIRONMENTS_KEPT:
+            _ENVIRONMENTS.popitem(last=False)
     # the words of the interface, from the catalogue of the page's language (``lang``): the
     # calls of Jinja's i18n extension (``_``, ``gettext``, ``ngettext``), which
     # :func:`template_messages` extracts

@@ -296,3 +296,45 @@ def test_an_acronym_already_in_the_name_is_not_repeated(mini: Path, tmp_path: Pa
     build(mini, tmp_path / "site", today=date(2026, 11, 23))
     html = page(tmp_path / "site", "/enti/coop-aurora/")
     assert "<h1>Cooperativa Aurora (CA)</h1>" in html
+
+
+def test_two_builds_at_once_in_two_threads_make_each_its_own_site(
+    mini: Path, tmp_path: Path
+) -> None:
+    """A process that builds again and again keeps the templates compiled (one Jinja
+    environment per folder and thread): two builds at the same time, of two Carte, with the
+    same templates, must not see each other's site."""
+    import shutil
+    import threading
+
+    from .test_incremental import files
+
+    other = tmp_path / "altra"
+    shutil.copytree(mini, other)
+    edit(other / "carta.yaml", "titolo: Carta d'Ambito di Prova", "titolo: Carta di Altrove")
+    expected = {}
+    for name, content in (("prova", mini), ("altrove", other)):
+        build(content, tmp_path / f"solo-{name}", today=TODAY, jobs=1)
+        expected[name] = files(tmp_path / f"solo-{name}")
+    failures: list[BaseException] = []
+
+    def run(content: Path, out: Path) -> None:
+        try:
+            for _ in range(3):
+                shutil.rmtree(out, ignore_errors=True)
+                build(content, out, today=TODAY, jobs=1, clean=True)
+        except BaseException as exc:  # noqa: BLE001 - said below
+            failures.append(exc)
+
+    threads = [
+        threading.Thread(target=run, args=(mini, tmp_path / "insieme-prova")),
+        threading.Thread(target=run, args=(other, tmp_path / "insieme-altrove")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert failures == []
+    assert files(tmp_path / "insieme-prova") == expected["prova"]
+    assert files(tmp_path / "insieme-altrove") == expected["altrove"]
+    assert "Carta di Altrove" in page(tmp_path / "insieme-altrove", "/")
