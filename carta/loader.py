@@ -7,7 +7,6 @@ Every problem is collected; nothing here raises for a content mistake.
 from __future__ import annotations
 
 import re
-import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,6 +16,7 @@ from typing import Any
 from . import yamlstrict
 from .errors import ContentError
 from .kinds import by_folder
+from .parallel import ForkSafeLock
 
 #: the YAML files of a content folder and whether each must exist
 DATA_FILES: dict[str, bool] = {
@@ -307,7 +307,7 @@ def _load_folder(folder: Path, kind: str, root: Path, out: RawContent) -> None:
 #: serve reads every file again after each save, and does not parse the unchanged ones again
 _FRONT: OrderedDict[str, tuple[Any, list[yamlstrict.YamlProblem], bool]] = OrderedDict()
 _FRONT_KEPT = 30_000
-_FRONT_LOCK = threading.Lock()
+_FRONT_LOCK = ForkSafeLock()
 
 
 def _parse_front(front: str) -> tuple[Any, list[yamlstrict.YamlProblem], bool]:

@@ -44,6 +44,25 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+class ForkSafeLock:
+    """A ``threading.Lock`` for module state, as a ``with`` block, that a forked worker
+    gets unlocked: a fork copies a lock that another thread holds as held, forever."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork either
+            os.register_at_fork(after_in_child=self._renew)
+
+    def _renew(self) -> None:
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+
 class WorkerFailed(Exception):
     """A worker ended without saying why (killed, or out of memory)."""
 

@@ -31,6 +31,7 @@ from . import model as m
 from .gitdates import git_dates
 from .kinds import KINDS
 from .markup import Renderer
+from .parallel import ForkSafeLock
 from .site import Entry, Site, fold
 from .urls import Urls
 
@@ -227,7 +228,7 @@ def _per_entry(phrase: Callable[[Entry, str], str]) -> Callable[..., str]:
 #: afresh, so two builds at once in two threads never share one
 _ENVIRONMENTS: OrderedDict[tuple[str, int], Environment] = OrderedDict()
 _ENVIRONMENTS_KEPT = 4
-_ENVIRONMENTS_LOCK = threading.Lock()
+_ENVIRONMENTS_LOCK = ForkSafeLock()
 
 
 def make_environment(templates: Path, site: Site) -> Environment:

@@ -105,6 +105,33 @@ def test_a_worker_interrupted_before_it_is_recorded_never_writes(
     assert not mark.exists()
 
 
+def test_a_lock_held_by_another_thread_is_free_in_a_worker() -> None:
+    """The module state carta keeps between builds is guarded by locks: a worker forked while
+    another thread of the build process holds one gets it unlocked, not held forever."""
+    import threading
+
+    lock = parallel.ForkSafeLock()
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with lock:
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(5)
+        # within 5 s rather than with ``with lock:``, so that a regression fails, not hangs
+        worker = parallel.Worker.start(
+            lambda counted: lock._lock.acquire(timeout=5), lambda done, total: None
+        )
+        assert worker.join() is True
+    finally:
+        release.set()
+        holder.join()
+
+
 def test_a_worker_reports_progress_and_its_result() -> None:
     seen: list[tuple[int, int]] = []
 

@@ -22,6 +22,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from ..markup import Renderer
+from ..parallel import ForkSafeLock
 from ..site import Site
 from .analysis import FILLER_WORDS, STOP_WORDS, italian_analyzer, key, term_of, tokens
 from .documents import FACETS, FIELDS, SearchDoc, build_documents, display_word, filter_labels
@@ -70,14 +71,22 @@ def schema() -> Schema:
     return Schema(**fields)
 
 
+#: held while the global ``random`` is seeded: Whoosh names its segments with it, so two
+#: indexes written at once in two threads would draw each other's names
+_SEEDED = ForkSafeLock()
+
+
 @contextmanager
 def seeded_random(seed: str) -> Iterator[None]:
-    state = random.getstate()
-    random.seed(seed)
-    try:
-        yield
-    finally:
-        random.setstate(state)
+    """The global ``random`` seeded with ``seed`` (Whoosh's segment names, so that the index
+    files are the same bytes build after build), one thread at a time."""
+    with _SEEDED:
+        state = random.getstate()
+        random.seed(seed)
+        try:
+            yield
+        finally:
+            random.setstate(state)
 
 
 def write_search_index(site: Site, out_dir: Path, md: Renderer | None = None) -> dict[str, Any]:
