@@ -7,16 +7,14 @@ Every problem is collected; nothing here raises for a content mistake.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 from . import yamlstrict
 from .errors import ContentError
 from .kinds import by_folder
-from .parallel import ForkSafeLock
 
 #: the YAML files of a content folder and whether each must exist
 DATA_FILES: dict[str, bool] = {
@@ -303,28 +301,19 @@ def _load_folder(folder: Path, kind: str, root: Path, out: RawContent) -> None:
             out.unreadable.append((kind, slug))
 
 
-#: front matter → what the strict parser made of it, for the front matters seen last: carta
-#: serve reads every file again after each save, and does not parse the unchanged ones again
-_FRONT: OrderedDict[str, tuple[Any, list[yamlstrict.YamlProblem], bool]] = OrderedDict()
-_FRONT_KEPT = 30_000
-_FRONT_LOCK = ForkSafeLock()
-
-
 def _parse_front(front: str) -> tuple[Any, list[yamlstrict.YamlProblem], bool]:
-    """:func:`yamlstrict.parse` of an entry's front matter, remembered; the data is a copy,
-    so that nothing done with it changes what is remembered."""
-    with _FRONT_LOCK:
-        parsed = _FRONT.get(front)
-        if parsed is not None:
-            _FRONT.move_to_end(front)
-    if parsed is None:
-        parsed = yamlstrict.parse(front, line_offset=1)
-        with _FRONT_LOCK:
-            _FRONT[front] = parsed
-            if len(_FRONT) > _FRONT_KEPT:
-                _FRONT.popitem(last=False)
-    data, problems, readable = parsed
+    """:func:`yamlstrict.parse` of an entry's front matter, remembered for the front matters
+    seen last (carta serve reads every file again after each save, and does not parse the
+    unchanged ones again); the data is a copy, so that nothing done with it changes what is
+    remembered."""
+    data, problems, readable = _parsed_front(front)
     return _copy(data), list(problems), readable
+
+
+@lru_cache(maxsize=30_000)
+def _parsed_front(front: str) -> tuple[Any, tuple[yamlstrict.YamlProblem, ...], bool]:
+    data, problems, readable = yamlstrict.parse(front, line_offset=1)
+    return data, tuple(problems), readable
 
 
 def _copy(value: Any) -> Any:

@@ -11,11 +11,10 @@ import json
 import re
 import shutil
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
+from functools import lru_cache, partial
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,6 @@ from . import model as m
 from .gitdates import git_dates
 from .kinds import KINDS
 from .markup import Renderer
-from .parallel import ForkSafeLock
 from .site import Entry, Site, fold
 from .urls import Urls
 
@@ -222,34 +220,25 @@ def _per_entry(phrase: Callable[[Entry, str], str]) -> Callable[..., str]:
     return call
 
 
-#: the Jinja environment of each templates folder used last, by thread, kept from build to
-#: build (carta serve builds in one thread): a template is compiled once, and again only when
-#: its file changes (Jinja's ``auto_reload``); each build sets the site's globals and filters
-#: afresh, so two builds at once in two threads never share one
-_ENVIRONMENTS: OrderedDict[tuple[str, int], Environment] = OrderedDict()
-_ENVIRONMENTS_KEPT = 4
-_ENVIRONMENTS_LOCK = ForkSafeLock()
+@lru_cache(maxsize=4)
+def _environment(folder: str, thread: int) -> Environment:
+    """The Jinja environment of a templates folder in a thread, kept from build to build
+    (carta serve builds in one thread): a template is compiled once, and again only when its
+    file changes (``auto_reload``); each build sets the site's globals and filters afresh
+    (:func:`make_environment`), so two builds at once in two threads never share one."""
+    return Environment(
+        loader=FileSystemLoader(folder),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=True,
+    )
 
 
 def make_environment(templates: Path, site: Site) -> Environment:
-    folder = str(templates.resolve())
-    key = (folder, threading.get_ident())
-    with _ENVIRONMENTS_LOCK:
-        env = _ENVIRONMENTS.pop(key, None)
-    if env is None:
-        env = Environment(
-            loader=FileSystemLoader(folder),
-            autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            auto_reload=True,
-        )
-    with _ENVIRONMENTS_LOCK:
-        _ENVIRONMENTS[key] = env
-        while len(_ENVIRONMENTS) > _ENVIRONMENTS_KEPT:
-            _ENVIRONMENTS.popitem(last=False)
+    env = _environment(str(templates.resolve()), threading.get_ident())
     # the words of the interface, from the catalogue of the page's language (``lang``): the
     # calls of Jinja's i18n extension (``_``, ``gettext``, ``ngettext``), which
     # :func:`template_messages` extracts
